@@ -1,0 +1,72 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything else supports them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app portal
+HOST ?= 127.0.0.1
+PORT ?= 5000
+TRANSLATIONS := portal/translations
+
+.PHONY: run test install install-test translations i18n-extract lint serve system-deps bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed translations
+
+install-test: $(VENV)/.installed-test translations
+
+# The catalogues compile as part of install (the .mo files are build output, not committed).
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --statistics -d $(TRANSLATIONS)
+
+# Refresh the template and the catalogues after adding user-facing strings.
+i18n-extract: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		-o $(TRANSLATIONS)/messages.pot .
+	$(VENV)/bin/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo-if-empty
+	@echo "Serving on http://$(HOST):$(PORT)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# Browser tests need Debian's chromium (Playwright cannot download its own browser here), CJK fonts
+# for readable screenshots and poppler for PDF checks. Installed when missing and we are root.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || missing="$$missing fonts-wqy-microhei"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+		else echo "warning: missing system packages:$$missing (browser tests will be skipped)"; fi; \
+	fi
+
+lint: install-test
+	$(VENV)/bin/ruff check portal tests benchmarks migrations/env.py
+
+# `make test`: lint, then the whole suite on SQLite, then again on PostgreSQL when
+# PORTAL_TEST_DATABASE_URL names a database on a server we may create databases on.
+test: install-test system-deps lint
+	env -u PORTAL_TEST_DATABASE_URL $(PY) -m pytest -n 2 -q -p no:cacheprovider
+	@if [ -n "$$PORTAL_TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL =="; \
+		$(PY) -m pytest -n 2 -q -p no:cacheprovider; \
+	fi
+
+bench: install-test
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

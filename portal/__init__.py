@@ -1,0 +1,54 @@
+"""The county portal for rural public-welfare posts and employment-aid workshops."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from portal.config import PROJECT_ROOT, build_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the Flask app: settings, extensions, blueprints, CLI, error pages, security headers."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.from_mapping(build_config(config))
+
+    from portal import models  # noqa: F401  (every model registered before migrations look)
+    from portal.extensions import babel, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+
+    from portal.core import i18n, web
+
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone,
+                   default_translation_directories=str(PROJECT_ROOT / "portal" / "translations"))
+    i18n.init_app(app)
+
+    from portal.accounts import sessions
+
+    login_manager.init_app(app)
+    sessions.init_login_manager(login_manager)
+
+    from portal.accounts.views import bp as accounts_bp
+    from portal.audit.views import bp as audit_bp
+    from portal.home.views import bp as home_bp
+    from portal.places.views import bp as places_bp
+
+    for bp in (home_bp, accounts_bp, places_bp, audit_bp):
+        app.register_blueprint(bp)
+
+    from portal.api import init_api
+
+    init_api(app)
+    web.init_app(app)
+
+    from portal.cli import register_cli
+
+    register_cli(app)
+    return app

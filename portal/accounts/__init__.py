@@ -1,0 +1,1 @@
+"""Users, login and logout, passwords, sessions and personal API tokens."""

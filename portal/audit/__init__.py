@@ -1,0 +1,1 @@
+"""The county audit: the audit log viewer now; detectors and findings later."""

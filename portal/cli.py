@@ -1,0 +1,91 @@
+"""flask commands; each calls a service, never the database directly."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("audit-verify")
+    def audit_verify():
+        """Check the audit log's hash chain; exit 1 naming the first broken row."""
+        from portal.core.auditlog import verify_chain
+
+        result = verify_chain()
+        if result.ok:
+            click.echo(f"audit chain whole: {result.rows} rows verified")
+            return
+        click.echo(f"audit chain BROKEN at row seq={result.broken_seq} ({result.reason}); "
+                   f"{result.rows} rows before it verified", err=True)
+        sys.exit(1)
+
+    @app.cli.command("demo")
+    def demo():
+        """Build the fictional demo county (idempotent) and print the demo logins."""
+        from portal.demo import DEMO_PASSWORD, build_demo
+
+        logins = build_demo()
+        click.echo(f"Demo logins (password for all: {DEMO_PASSWORD})")
+        for login in logins:
+            click.echo(f"  {login.username:<10} {login.role:<18} {login.place}")
+
+    @app.cli.command("demo-if-empty")
+    def demo_if_empty():
+        """Load the demo county only when the database has no county yet; print the logins either way."""
+        from sqlalchemy import select
+
+        from portal.demo import DEMO_PASSWORD, build_demo
+        from portal.extensions import db
+        from portal.places.models import County
+
+        if db.session.execute(select(County.id)).first() is None:
+            logins = build_demo()
+            click.echo("Demo county loaded.")
+            click.echo(f"Demo logins (password for all: {DEMO_PASSWORD})")
+            for login in logins:
+                click.echo(f"  {login.username:<10} {login.role:<18} {login.place}")
+        else:
+            click.echo("Database has data; demo not loaded. Demo logins, if it is the demo county: "
+                       "admin, auditor, reviewer1-3, clerk01-12 / " + DEMO_PASSWORD)
+
+    @app.cli.command("places-import")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--as", "username", default="admin", show_default=True, help="county admin to act as")
+    def places_import(path: Path, username: str):
+        """Import townships and villages from a CSV (区划代码,名称); all or nothing."""
+        from portal.cli_support import acting_user
+        from portal.core.imports import ImportRejected
+        from portal.places import service
+
+        admin = acting_user(username, "county_admin")
+        try:
+            report = service.import_places(admin, service.parse_place_csv(path.read_bytes()))
+        except ImportRejected as rejected:
+            for e in rejected.errors:
+                click.echo(f"row {e.row}, {e.column}: {e.reason}", err=True)
+            click.echo(rejected.message, err=True)
+            sys.exit(1)
+        click.echo(f"created {report.created}, renamed {report.updated}, unchanged {report.unchanged}")
+
+    @app.cli.command("create-user")
+    @click.argument("username")
+    @click.option("--role", type=click.Choice(["county_admin", "county_auditor", "township_reviewer",
+                                               "village_clerk"]), required=True)
+    @click.option("--place", "place_code", required=True, help="12-digit division code of the user's place")
+    @click.option("--name", "full_name", required=True)
+    @click.password_option()
+    @click.option("--as", "actor", default="admin", show_default=True)
+    def create_user(username, role, place_code, full_name, password, actor):
+        """Create a user bound to a place (as a county admin)."""
+        from portal.accounts import service
+        from portal.cli_support import acting_user, place_key_for_code
+        from portal.core.access import Role
+
+        admin = acting_user(actor, "county_admin")
+        user = service.create_user(admin, service.UserInput(username, full_name, Role(role),
+                                                            place_key_for_code(place_code)), password)
+        click.echo(f"created {user.username} ({user.role})")

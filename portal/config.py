@@ -1,0 +1,74 @@
+"""Settings from the environment (PORTAL_*), with safe defaults for a single-machine install."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import ClassVar
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("PORTAL_INSTANCE_DIR", PROJECT_ROOT / "instance"))
+
+
+def normalise_database_url(url: str) -> str:
+    """PostgreSQL URLs use psycopg 3; a bare postgres:// or postgresql:// gets the driver named."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _secret_key() -> str:
+    """PORTAL_SECRET_KEY, else a random key kept in instance/ so sessions survive a restart."""
+    key = os.environ.get("PORTAL_SECRET_KEY")
+    if key:
+        return key
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    SECRET_KEY: str = ""
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("PORTAL_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'portal.db'}")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    # Sessions: the server-side row decides; the cookie only carries its id.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("PORTAL_SECURE_COOKIES", "") == "1"
+    SESSION_COOKIE_NAME = "portal_session"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("PORTAL_IDLE_MINUTES", "30")))
+    LOCKOUT_THRESHOLD = 10
+    LOCKOUT_DURATION = timedelta(minutes=15)
+    PASSWORD_MIN_LENGTH = 10
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  (a method name, not a password)
+    # Uploads (place CSV, ledgers) are small files.
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_CN", "en")
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    # flask-smorest / OpenAPI
+    API_TITLE = "Rural public-welfare posts portal API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    PAGE_SIZE = 50
+
+
+def build_config(overrides: dict | None = None) -> dict:
+    """The effective settings as a dict: class defaults, then the secret key, then overrides."""
+    values = {k: getattr(Config, k) for k in dir(Config) if k.isupper()}
+    values["SECRET_KEY"] = _secret_key() if not (overrides or {}).get("SECRET_KEY") else ""
+    values.update(overrides or {})
+    values["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(values["SQLALCHEMY_DATABASE_URI"])
+    return values

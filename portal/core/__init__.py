@@ -1,0 +1,1 @@
+"""The shared kernel every feature leans on."""

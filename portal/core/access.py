@@ -1,0 +1,158 @@
+"""Roles, scopes and the one access layer every query and load passes through.
+
+A user is bound to one place: a village clerk to a village, a township reviewer to a township, the
+county roles to a county. `scope_clause(Model, user)` turns that into a WHERE clause for any model
+registered here; `get_scoped_or_404()` loads one record or answers 404, so a record of another place
+is indistinguishable from one that does not exist.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import Select, false, select, true
+from sqlalchemy.sql.elements import ColumnElement
+
+from portal.core.errors import NotAllowed
+from portal.extensions import db
+
+T = TypeVar("T")
+
+
+class Role(enum.StrEnum):
+    VILLAGE_CLERK = "village_clerk"
+    TOWNSHIP_REVIEWER = "township_reviewer"
+    COUNTY_AUDITOR = "county_auditor"
+    COUNTY_ADMIN = "county_admin"
+
+
+COUNTY_ROLES = frozenset({Role.COUNTY_ADMIN, Role.COUNTY_AUDITOR})
+
+
+@dataclass(frozen=True)
+class ScopeSpec:
+    """How a model reaches its place: through a village column, a township column or a county column."""
+
+    village: Any = None
+    township: Any = None
+    county: Any = None
+
+
+_SCOPES: dict[type, ScopeSpec] = {}
+
+
+def register_scope(model: type, *, village=None, township=None, county=None) -> None:
+    """Declare how records of `model` belong to places (called next to the model)."""
+    _SCOPES[model] = ScopeSpec(village, township, county)
+
+
+def _village_ids_of_township(township_id: int):
+    from portal.places.models import Village
+
+    return select(Village.id).where(Village.township_id == township_id)
+
+
+def _village_ids_of_county(county_id: int):
+    from portal.places.models import Township, Village
+
+    return select(Village.id).join(Township, Village.township_id == Township.id).where(
+        Township.county_id == county_id
+    )
+
+
+def _township_ids_of_county(county_id: int):
+    from portal.places.models import Township
+
+    return select(Township.id).where(Township.county_id == county_id)
+
+
+def scope_clause(model: type, user) -> ColumnElement[bool]:
+    """The WHERE clause that keeps `user` inside their place for records of `model`."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return false()
+    spec = _SCOPES.get(model)
+    if spec is None:
+        raise LookupError(f"{model.__name__} has no registered scope")
+    role = Role(user.role)
+    if role in COUNTY_ROLES:
+        if spec.county is not None:
+            return spec.county == user.county_id
+        if spec.township is not None:
+            return spec.township.in_(_township_ids_of_county(user.county_id))
+        return spec.village.in_(_village_ids_of_county(user.county_id))
+    if role is Role.TOWNSHIP_REVIEWER:
+        if spec.township is not None:
+            return spec.township == user.township_id
+        if spec.village is not None:
+            return spec.village.in_(_village_ids_of_township(user.township_id))
+        return spec.county == user.scope_county_id
+    # village clerk
+    if spec.village is not None:
+        return spec.village == user.village_id
+    if spec.township is not None:
+        return spec.township == user.scope_township_id
+    return spec.county == user.scope_county_id if spec.county is not None else true()
+
+
+def scoped(stmt: Select, model: type, user) -> Select:
+    """Add the scope of `user` to a SELECT over `model`."""
+    return stmt.where(scope_clause(model, user))
+
+
+def get_scoped(model: type[T], ident: Any, user) -> T | None:
+    """One record of `model` inside the user's scope, or None."""
+    pk = model.__mapper__.primary_key[0]
+    return db.session.execute(
+        select(model).where(pk == ident).where(scope_clause(model, user))
+    ).scalar_one_or_none()
+
+
+def get_scoped_or_404(model: type[T], ident: Any, user=None) -> T:
+    """One record inside the user's scope; anything else is a 404 (no existence leak)."""
+    obj = get_scoped(model, ident, user if user is not None else current_user)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def require_role(*roles: Role | str) -> Callable:
+    """Refuse (403) a logged-in user whose role is not one of `roles`. Stack under @login_required."""
+    allowed = {Role(r) for r in roles}
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated or Role(current_user.role) not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def check_can_approve(approver_id: int, submitter_id: int | None, *,
+                      approver_household_id: int | None = None,
+                      subject_household_ids: frozenset[int] | set[int] = frozenset()) -> None:
+    """Segregation of duties: nobody approves what they submitted, nor a case about their own household."""
+    from flask_babel import gettext as _
+
+    if submitter_id is not None and approver_id == submitter_id:
+        raise NotAllowed(_("You submitted this yourself; another reviewer must approve it."),
+                         code="own_submission")
+    if approver_household_id is not None and approver_household_id in subject_household_ids:
+        raise NotAllowed(_("This case concerns your own household; another reviewer must approve it."),
+                         code="own_household")
+
+
+def ensure_can_approve(user, submitter_id: int | None, subject_household_ids=frozenset()) -> None:
+    """check_can_approve() for a logged-in user, reading their household from their register entry."""
+    household_id = user.person.household_id if getattr(user, "person", None) is not None else None
+    check_can_approve(user.id, submitter_id, approver_household_id=household_id,
+                      subject_household_ids=frozenset(subject_household_ids))

@@ -1,0 +1,71 @@
+"""Chinese first: locale choice and the formats the UI shows (2026年11月, ¥1,234.50)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency
+from flask import Flask, current_app, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+
+def select_locale() -> str:
+    """The user's chosen language; before login, the one picked on the login page; else zh_CN."""
+    languages = current_app.config["LANGUAGES"]
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+        return current_user.locale
+    chosen = request.args.get("lang") or session.get("locale")
+    if chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def _locale() -> str:
+    return str(get_locale() or "zh_CN")
+
+
+def month_label(value: date | None) -> str:
+    """A month as 2026年11月 (Chinese) or November 2026 (English)."""
+    if value is None:
+        return ""
+    if _locale().startswith("zh"):
+        return f"{value.year}年{value.month}月"
+    return format_date(value, "MMMM y", locale=_locale())
+
+
+def date_label(value: date | None) -> str:
+    """A day as 2026年11月22日 (Chinese) or 22 Nov 2026 (English)."""
+    if value is None:
+        return ""
+    if _locale().startswith("zh"):
+        return f"{value.year}年{value.month}月{value.day}日"
+    return format_date(value, "d MMM y", locale=_locale())
+
+
+def datetime_label(value: datetime | None) -> str:
+    """A timestamp in the county's time zone, to the minute."""
+    if value is None:
+        return ""
+    tz = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    return format_datetime(value, "yyyy-MM-dd HH:mm", tzinfo=tz, locale=_locale())
+
+
+def money(value: Decimal | int | None) -> str:
+    """Yuan as ¥1,234.50 in every language."""
+    if value is None:
+        return ""
+    return format_currency(Decimal(value), "CNY", format="¤#,##0.00", locale="zh_CN")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        month=month_label, date=date_label, datetime=datetime_label, money=money,
+    )
+    app.jinja_env.globals["current_locale"] = _locale

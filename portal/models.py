@@ -1,0 +1,6 @@
+"""Imports every feature's models so that Alembic and create_all see the whole schema."""
+
+from portal.accounts.models import ApiToken, LoginSession, User  # noqa: F401
+from portal.core.auditlog import AuditEntry, AuditHead  # noqa: F401
+from portal.places.models import County, Township, Village  # noqa: F401
+from portal.registry.models import Household, Person, Relationship  # noqa: F401

@@ -1,0 +1,22 @@
+"""Every page of every role renders (no template error) and speaks Chinese by default."""
+
+import pytest
+
+PAGES = {
+    "admin": ["/", "/places/", "/places/new", "/places/import", "/admin/users", "/admin/users/new",
+              "/account", "/audit/log"],
+    "auditor": ["/", "/places/", "/account", "/audit/log"],
+    "reviewer": ["/", "/places/", "/account"],
+    "clerk": ["/", "/places/", "/account"],
+}
+
+
+@pytest.mark.parametrize("user", PAGES)
+def test_every_page_of_a_role_renders_in_chinese(world, login, user):
+    c = login(user)
+    for url in PAGES[user]:
+        resp = c.get(url)
+        assert resp.status_code == 200, (url, resp.status_code)
+        html = resp.get_data(as_text=True)
+        assert 'lang="zh-CN"' in html
+        assert "首页" in html, url
