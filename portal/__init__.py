@@ -16,6 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     app.config.from_mapping(build_config(config))
+    app.json.ensure_ascii = False  # Chinese stays readable in JSON
 
     from portal import models  # noqa: F401  (every model registered before migrations look)
     from portal.extensions import babel, csrf, db, login_manager, migrate

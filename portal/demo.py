@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
-from stdnum.cn import ric
 
 from portal.accounts.models import User
 from portal.accounts.service import hash_password
@@ -19,7 +18,13 @@ from portal.core.access import Role
 from portal.extensions import db
 from portal.places.models import County, Township, Village
 from portal.registry.models import Household, Person, Relationship
-from portal.registry.rules import EmploymentStatus, HouseholdCategory, LabourCapacity, MonitoredSubtype
+from portal.registry.rules import (
+    EmploymentStatus,
+    HouseholdCategory,
+    LabourCapacity,
+    MonitoredSubtype,
+    with_check_digit,
+)
 
 DEMO_PASSWORD = "Yunxi-demo-2026"  # noqa: S105  (fictional demo county, printed by `make run`)
 REGION = "422825"  # the six-digit prefix shared by the county's division codes and its residents' IDs
@@ -44,8 +49,7 @@ def resident_id(rng: random.Random, birth: date, male: bool, used: set[str]) -> 
     """A valid 18-digit ID: region, birth date, sequence (odd for men), GB 11643 check digit."""
     while True:
         seq = rng.randrange(0, 499) * 2 + (1 if male else 0)
-        body = f"{REGION}{birth:%Y%m%d}{seq:03d}"
-        number = body + ric.calc_check_digit(body)
+        number = with_check_digit(f"{REGION}{birth:%Y%m%d}{seq:03d}")
         if number not in used:
             used.add(number)
             return number

@@ -165,10 +165,9 @@ def build_world(app) -> World:
             db.session.flush()
             from datetime import date
 
-            from stdnum.cn import ric
+            from portal.registry.rules import with_check_digit
 
-            body = f"422825{1970 + len(w.people)}0101" + "12" + str(len(w.people) % 10)
-            number = body + ric.calc_check_digit(body)
+            number = with_check_digit(f"422825{1970 + len(w.people)}0101" + "12" + str(len(w.people) % 10))
             p = Person(household_id=hh.id, village_id=village.id, name=f"测试人{key}", id_number=number,
                        birth_date=date(1970 + len(w.people), 1, 1), sex="M", relation_to_head="head",
                        labour_capacity="full", employment_status="unemployed")

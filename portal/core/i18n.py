@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -15,6 +15,8 @@ from flask_login import current_user
 def select_locale() -> str:
     """The user's chosen language; before login, the one picked on the login page; else zh_CN."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
         return current_user.locale
     chosen = request.args.get("lang") or session.get("locale")

@@ -80,6 +80,11 @@ class InvalidResidentId(ValueError):
         self.reason = reason
 
 
+def with_check_digit(body17: str) -> str:
+    """The 18-digit ID for a 17-digit body (stdnum's calc_check_digit expects a placeholder 18th digit)."""
+    return body17 + ric.calc_check_digit(body17 + "0")
+
+
 def parse_resident_id(value: str) -> ResidentId:
     """Validate an 18-digit resident ID and derive birth date and sex (odd 17th digit = male)."""
     raw = (value or "").strip().upper()

@@ -1,0 +1,47 @@
+"""Account policy: password strength, lockout threshold, idle timeout, role binding."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from portal.accounts.rules import is_locked, lock_after_failure, password_problems, place_field_for, session_expired
+from portal.core.access import Role
+
+NOW = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("password", "problems"), [
+    ("abcdefgh12", []),
+    ("abcdefgh1", ["too_short"]),
+    ("abcdefghij", ["no_digit"]),
+    ("1234567890", ["no_letter"]),
+    ("xclerk01x99", ["contains_username"]),
+])
+def test_password_problems(password, problems):
+    assert password_problems(password, username="clerk01", min_length=10) == problems
+
+
+@pytest.mark.parametrize(("failures", "locked"), [(9, False), (10, True), (11, True)])
+def test_the_tenth_failure_locks(failures, locked):
+    assert lock_after_failure(failures, 10) is locked
+
+
+def test_lock_holds_until_its_end():
+    until = NOW + timedelta(minutes=15)
+    assert is_locked(until, NOW)
+    assert is_locked(until, until - timedelta(seconds=1))
+    assert not is_locked(until, until)
+    assert not is_locked(None, NOW)
+
+
+@pytest.mark.parametrize(("idle", "expired"), [(29, False), (30, True), (31, True)])
+def test_thirty_idle_minutes_end_a_session(idle, expired):
+    assert session_expired(NOW - timedelta(minutes=idle), NOW, timedelta(minutes=30)) is expired
+
+
+@pytest.mark.parametrize(("role", "field"), [
+    (Role.VILLAGE_CLERK, "village_id"), (Role.TOWNSHIP_REVIEWER, "township_id"),
+    (Role.COUNTY_AUDITOR, "county_id"), (Role.COUNTY_ADMIN, "county_id"),
+])
+def test_each_role_is_bound_to_one_place_level(role, field):
+    assert place_field_for(role) == field
