@@ -7,6 +7,7 @@ from flask_login import login_required
 from sqlalchemy import func, select
 
 from portal.accounts.forms import ConfirmForm
+from portal.audit.labels import action_label, entity_label
 from portal.core.access import Role, require_role
 from portal.core.auditlog import AuditEntry, verify_chain
 from portal.extensions import db
@@ -33,5 +34,5 @@ def log():
     ).scalars().all()
     form = ConfirmForm()
     result = verify_chain() if form.validate_on_submit() else None
-    return render_template("audit/log.html", rows=rows, page=page, pages=max(1, -(-total // size)),
+    return render_template("audit/log.html", rows=rows, action_label=action_label, entity_label=entity_label, page=page, pages=max(1, -(-total // size)),
                            total=total, entity=entity, actor=actor, form=form, result=result)
