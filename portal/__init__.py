@@ -40,8 +40,9 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.audit.views import bp as audit_bp
     from portal.home.views import bp as home_bp
     from portal.places.views import bp as places_bp
+    from portal.registry.views import bp as registry_bp
 
-    for bp in (home_bp, accounts_bp, places_bp, audit_bp):
+    for bp in (home_bp, accounts_bp, places_bp, registry_bp, audit_bp):
         app.register_blueprint(bp)
 
     from portal.api import init_api

@@ -34,5 +34,6 @@ def log():
     ).scalars().all()
     form = ConfirmForm()
     result = verify_chain() if form.validate_on_submit() else None
-    return render_template("audit/log.html", rows=rows, action_label=action_label, entity_label=entity_label, page=page, pages=max(1, -(-total // size)),
+    return render_template("audit/log.html", rows=rows, action_label=action_label, entity_label=entity_label,
+                           page=page, pages=max(1, -(-total // size)),
                            total=total, entity=entity, actor=actor, form=form, result=result)

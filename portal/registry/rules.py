@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
@@ -102,3 +104,124 @@ def parse_resident_id(value: str) -> ResidentId:
     birth = ric.get_birth_date(number)
     sex = Sex.MALE if int(number[16]) % 2 == 1 else Sex.FEMALE
     return ResidentId(number, birth, sex)
+
+
+# ---- checks shared by the pages, the API and the Excel import ------------------------------------
+
+PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
+ACCOUNT_RE = re.compile(r"^\d{12,30}$")
+HOUSEHOLD_NUMBER_RE = re.compile(r"^[0-9A-Za-z-]{1,30}$")
+MAX_INCOME = Decimal("1000000")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one field; `code` is translated by the caller."""
+
+    field: str
+    code: str
+    params: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class HouseholdData:
+    number: str
+    category: str
+    monitored_subtype: str | None = None
+    risk_eliminated: bool = False
+    address: str = ""
+
+
+@dataclass
+class PersonData:
+    name: str
+    id_number: str
+    relation_to_head: str
+    labour_capacity: str
+    employment_status: str
+    disabled: bool = False
+    disability_grade: int | None = None
+    phone: str = ""
+    bank_name: str = ""
+    bank_account: str = ""
+    monthly_income: Decimal = Decimal("0")
+    training_wish: str = ""
+    willing_to_migrate: bool = False
+    deceased: bool = False
+    is_cadre: bool = False
+    note: str = ""
+
+
+def _in(value, enum_cls) -> bool:
+    return value in {m.value for m in enum_cls}
+
+
+def check_household(data: HouseholdData) -> list[Problem]:
+    """A household needs a number, a known category, and a subtype exactly when it is monitored."""
+    problems = []
+    if not HOUSEHOLD_NUMBER_RE.match(data.number or ""):
+        problems.append(Problem("number", "household_number"))
+    if not _in(data.category, HouseholdCategory):
+        problems.append(Problem("category", "unknown_category"))
+    elif data.category == HouseholdCategory.MONITORED:
+        if not _in(data.monitored_subtype, MonitoredSubtype):
+            problems.append(Problem("monitored_subtype", "subtype_required"))
+    elif data.monitored_subtype:
+        problems.append(Problem("monitored_subtype", "subtype_only_for_monitored"))
+    if len(data.address or "") > 120:
+        problems.append(Problem("address", "too_long", (("max", "120"),)))
+    return problems
+
+
+def check_person(data: PersonData) -> tuple[list[Problem], ResidentId | None]:
+    """Every problem of a person's fields; the parsed ID (birth date, sex) when it is valid."""
+    problems: list[Problem] = []
+    name = (data.name or "").strip()
+    if not name:
+        problems.append(Problem("name", "required"))
+    elif len(name) > 40:
+        problems.append(Problem("name", "too_long", (("max", "40"),)))
+    parsed = None
+    try:
+        parsed = parse_resident_id(data.id_number)
+    except InvalidResidentId as bad:
+        problems.append(Problem("id_number", f"id_{bad.reason}"))
+    for field, enum_cls in (("relation_to_head", RelationToHead), ("labour_capacity", LabourCapacity),
+                            ("employment_status", EmploymentStatus)):
+        if not _in(getattr(data, field), enum_cls):
+            problems.append(Problem(field, "unknown_choice"))
+    if data.disability_grade is not None:
+        if not data.disabled:
+            problems.append(Problem("disability_grade", "grade_without_disability"))
+        elif not 1 <= data.disability_grade <= 4:
+            problems.append(Problem("disability_grade", "grade_range"))
+    if data.phone and not PHONE_RE.match(data.phone):
+        problems.append(Problem("phone", "phone_format"))
+    if data.bank_account and not ACCOUNT_RE.match(data.bank_account):
+        problems.append(Problem("bank_account", "account_format"))
+    if data.bank_account and not data.bank_name.strip():
+        problems.append(Problem("bank_name", "bank_name_required"))
+    income = data.monthly_income
+    if income is None or income < 0 or income > MAX_INCOME or income.as_tuple().exponent < -2:
+        problems.append(Problem("monthly_income", "income_range"))
+    return problems, parsed
+
+
+def in_work(employment_status: str) -> bool:
+    """两张清单: a person is in work when their status is anything but unemployed."""
+    return employment_status != EmploymentStatus.UNEMPLOYED
+
+
+def willing_but_not_working(employment_status: str, willing_to_migrate: bool, deceased: bool) -> bool:
+    """两张清单: willing to go out to work but not yet working."""
+    return willing_to_migrate and employment_status == EmploymentStatus.UNEMPLOYED and not deceased
+
+
+def may_edit_register(role: str) -> bool:
+    """The clerk keeps the register of their village; the county admin may correct it (bulk loads)."""
+    return role in ("village_clerk", "county_admin")
+
+
+def may_reveal(role: str) -> bool:
+    """Only the clerk of the person's own village and the county admin may see full personal data."""
+    return role in ("village_clerk", "county_admin")
