@@ -136,7 +136,7 @@ def _households(rng: random.Random, village: Village, used_ids: set[str], change
         members = [("head", True, rng.randint(1955, 1990))]
         members.append(("spouse", not members[0][1], members[0][2] + rng.randint(-3, 3)))
         if rng.random() < 0.7:
-            members.append(("child", rng.random() < 0.5, members[0][2] + rng.randint(22, 30)))
+            members.append(("child", rng.random() < 0.5, min(members[0][2] + rng.randint(22, 30), 2006)))
         for m_index, (relation, male, year) in enumerate(members):
             birth = date(year, 1, 1) + timedelta(days=rng.randrange(0, 365))
             number = resident_id(rng, birth, male, used_ids)

@@ -33,7 +33,7 @@ class HouseholdForm(FlaskForm):
 
 
 class PersonForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=40)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=40)])
     id_number = StringField(_l("Resident ID"), validators=[DataRequired(), Length(max=18)])
     relation_to_head = SelectField(_l("Relation to head"), choices=_choices(labels.RELATION))
     labour_capacity = SelectField(_l("Labour capacity"), choices=_choices(labels.CAPACITY))

@@ -84,7 +84,7 @@ PROBLEMS = {
 FIELDS = {
     "number": _l("Household number"), "category": _l("Household category"),
     "monitored_subtype": _l("Monitored type"), "risk_eliminated": _l("Risk eliminated"),
-    "address": _l("Address"), "name": _l("Name"), "id_number": _l("Resident ID"),
+    "address": _l("Address"), "name": _l("Full name"), "id_number": _l("Resident ID"),
     "relation_to_head": _l("Relation to head"), "labour_capacity": _l("Labour capacity"),
     "employment_status": _l("Employment status"), "disabled": _l("Disabled"),
     "disability_grade": _l("Disability grade"), "phone": _l("Phone"), "bank_name": _l("Bank"),
