@@ -40,7 +40,7 @@ def login():
         else:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
-    return render_template("accounts/login.html", form=form, error=error), (401 if error else 200)
+    return render_template("accounts/login.html", form=form, error=error)
 
 
 @bp.post("/logout")

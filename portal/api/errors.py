@@ -44,6 +44,8 @@ def init_app(app: Flask) -> None:
     def domain_error(err: DomainError):
         if is_api_request():
             extra = {"field": err.field} if err.field else {}
+            if getattr(err, "problems", None):  # registry.service.InvalidData: every wrong field at once
+                extra["fields"] = {name: str(message) for name, message in err.problems.items()}
             if isinstance(err, ImportRejected):
                 extra["rows"] = [e.__dict__ for e in err.errors]
             return json_error(err.http_status, err.code, err.message, **extra)

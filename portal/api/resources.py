@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import func, or_, select
 
 from portal.api.core import token_required
+from portal.api.registry_resources import BLUEPRINTS as REGISTRY_BLUEPRINTS
 from portal.api.schemas import ErrorSchema, MeSchema, VillageListArgs, VillageSchema
 from portal.core.access import get_scoped_or_404, scoped
 from portal.extensions import db
@@ -26,10 +27,10 @@ def me():
 
 
 @places_blp.route("/villages")
+@token_required
 @places_blp.arguments(VillageListArgs, location="query")
 @places_blp.response(200, VillageSchema(many=True), headers={"X-Total-Count": {"schema": {"type": "integer"}}})
 @places_blp.alt_response(401, schema=ErrorSchema, description="Missing or invalid token")
-@token_required
 def list_villages(args):
     """Villages the user may see, in code order; paginated, total in X-Total-Count."""
     stmt = scoped(select(Village), Village, g.api_user)
@@ -44,7 +45,7 @@ def list_villages(args):
     return rows, 200, {"X-Total-Count": str(total)}
 
 
-@places_blp.route("/villages/<int:village_id>")
+@places_blp.route("/villages/<int(min=1, max=2147483647):village_id>")
 @places_blp.response(200, VillageSchema)
 @places_blp.alt_response(404, schema=ErrorSchema, description="Not in your scope, or no such village")
 @token_required
@@ -53,4 +54,4 @@ def get_village(village_id: int):
     return get_scoped_or_404(Village, village_id, g.api_user)
 
 
-BLUEPRINTS = [me_blp, places_blp]
+BLUEPRINTS = [me_blp, places_blp, *REGISTRY_BLUEPRINTS]

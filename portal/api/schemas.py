@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from flask_babel import gettext as _
+from marshmallow import Schema, ValidationError, fields, validate
+
+INT32_MAX = 2**31 - 1  # the id columns are INTEGER
+MAX_PAGE = 1_000_000  # keeps OFFSET far inside 64 bits
+
+
+def no_nul(value: str) -> None:
+    """A NUL character cannot be stored (PostgreSQL) and cuts LIKE patterns short (SQLite)."""
+    if "\x00" in value:
+        raise ValidationError(_("Must not contain a NUL character."))
+
+
+def text_field(max_length: int | None = None, **kwargs) -> fields.String:
+    checks = [no_nul] + ([validate.Length(max=max_length)] if max_length else [])
+    return fields.String(validate=checks, **kwargs)
+
+
+def id_field(**kwargs) -> fields.Integer:
+    return fields.Integer(validate=validate.Range(min=1, max=INT32_MAX), **kwargs)
 
 
 class ErrorBody(Schema):
     code = fields.String(required=True)
     message = fields.String(required=True)
+    field = fields.String(metadata={"description": "the field a refusal is about"})
+    rows = fields.List(fields.Dict(), metadata={"description": "bad rows of an import (row, column, reason)"})
+    fields_ = fields.Dict(data_key="fields", metadata={"description": "invalid fields and why"})
 
 
 class ErrorSchema(Schema):
@@ -42,10 +64,10 @@ class VillageSchema(Schema):
 
 
 class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=lambda n: n >= 1)
-    per_page = fields.Integer(load_default=50, validate=lambda n: 1 <= n <= 500)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 class VillageListArgs(PageArgs):
-    township_id = fields.Integer()
-    q = fields.String(metadata={"description": "part of the name or code"})
+    township_id = id_field()
+    q = text_field(metadata={"description": "part of the name or code"})

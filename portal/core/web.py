@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, flash, redirect, render_template, request
+from flask import Flask, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -46,6 +46,8 @@ def init_app(app: Flask) -> None:
     from portal.core.types import utcnow
 
     app.after_request(_security_headers)
+    app.add_url_rule("/favicon.ico", "favicon",
+                     lambda: redirect(url_for("static", filename="favicon.svg"), 301))
     app.jinja_env.globals["now_utc"] = utcnow
 
     from flask_wtf.csrf import CSRFError

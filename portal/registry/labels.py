@@ -63,7 +63,7 @@ SEX = {"M": _l("male"), "F": _l("female")}
 PROBLEMS = {
     "required": _l("is required"),
     "too_long": _l("is longer than %(max)s characters"),
-    "household_number": _l("1 to 30 letters, digits or dashes"),
+    "household_number": _l("1 to 30 letters, digits, dashes or underscores"),
     "unknown_category": _l("unknown household category"),
     "subtype_required": _l("a monitored household needs its type"),
     "subtype_only_for_monitored": _l("only monitored households have a type"),
@@ -91,7 +91,7 @@ FIELDS = {
     "bank_account": _l("Bank account"), "monthly_income": _l("Monthly income from work (yuan)"),
     "training_wish": _l("Training wish"), "willing_to_migrate": _l("Willing to go out to work"),
     "deceased": _l("Deceased"), "is_cadre": _l("Village cadre"), "note": _l("Note"),
-    "household": _l("Household"),
+    "household": _l("Household"), "village_id": _l("Village"),
 }
 
 

@@ -110,7 +110,7 @@ def parse_resident_id(value: str) -> ResidentId:
 
 PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 ACCOUNT_RE = re.compile(r"^\d{12,30}$")
-HOUSEHOLD_NUMBER_RE = re.compile(r"^[0-9A-Za-z-]{1,30}$")
+HOUSEHOLD_NUMBER_RE = re.compile(r"^[0-9A-Za-z_-]{1,30}$")
 MAX_INCOME = Decimal("1000000")
 
 

@@ -12,6 +12,7 @@ from dataclasses import asdict
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from portal.core import auditlog
 from portal.core.access import get_scoped
@@ -66,6 +67,16 @@ def _ensure_can_edit(user, village_id: int) -> Village:
 def duplicate_id_message(existing: Person) -> str:
     return _("This resident ID is already registered in %(village)s (%(masked)s).",
              village=existing.household.village.name, masked=mask_id(existing.id_number))
+
+
+def _flush_or_conflict(id_number: str, own_id: int | None = None) -> None:
+    """Two clerks saving the same ID at once: the unique index decides, the loser gets the usual refusal."""
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        _check_id_unique(id_number, own_id)
+        raise
 
 
 def _check_id_unique(id_number: str, own_id: int | None) -> None:
@@ -135,7 +146,7 @@ def add_person(user, household: Household, data: rules.PersonData) -> Person:
     person = Person(household_id=household.id, village_id=household.village_id)
     _apply_person(person, data, parsed)
     db.session.add(person)
-    db.session.flush()
+    _flush_or_conflict(parsed.number)
     auditlog.record(user, "create", "person", person.id, None,
                     audit_view(auditlog.snapshot(person, PERSON_FIELDS)))
     db.session.commit()
@@ -153,6 +164,7 @@ def update_person(user, person: Person, data: rules.PersonData, household_id: in
             raise RuleViolation(_("Choose a household of the same village."), field="household")
         person.household_id = target.id
     _apply_person(person, data, parsed)
+    _flush_or_conflict(parsed.number, person.id)
     after = audit_view(auditlog.snapshot(person, PERSON_FIELDS) | {"household_id": person.household_id})
     auditlog.record(user, "update", "person", person.id, before, after)
     db.session.commit()
@@ -251,7 +263,7 @@ def people_query(user, *, q: str = "", category: str = "", capacity: str = "", s
         if len(q) == 18 and q[:17].isdigit():
             stmt = stmt.where(Person.id_number == q.upper())
         else:
-            stmt = stmt.where(Person.name.contains(q) | (Household.number == q))
+            stmt = stmt.where(Person.name.contains(q, autoescape=True) | (Household.number == q))
     if category:
         stmt = stmt.where(Household.category == category)
     if capacity:

@@ -8,6 +8,21 @@ from flask_wtf.csrf import CSRFError
 
 from tests.api.conftest import assert_json_error, bearer
 
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+BAD_QUERY = {"page": "abc", "per_page": "0", "village_id": "x", "township_id": "x", "field": "nope", "q": "\x00"}
+
+
+def _api_routes(app) -> list[tuple[str, str]]:
+    """(method, url) of every route of the API's resources, with 1 for each path argument."""
+    adapter = app.url_map.bind("localhost")
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1/") and not rule.endpoint.startswith("api-docs."):
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                routes.append((method, adapter.build(rule.endpoint, dict.fromkeys(rule.arguments, 1), method=method)))
+    assert len(routes) >= 3
+    return routes
+
 
 @pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v1/villages/abc", "/api/v1/villages/1/extra",
                                   "/api/v1/me/", "/api/v2/me", "/api/"])
@@ -43,26 +58,46 @@ def test_html_pages_still_answer_html_error_pages(world, login, client):
     assert resp.status_code == 404 and resp.mimetype == "text/html"
 
 
-def test_a_session_cookie_alone_does_not_authenticate_the_api(world, login):
+def test_a_session_cookie_alone_does_not_authenticate_the_api(app, world, login):
     c = login("admin")
     assert c.get("/account").status_code == 200  # the session is good for the pages
-    for url in ("/api/v1/me", "/api/v1/villages", f"/api/v1/villages/{world.ids['a1a']}"):
-        resp = c.get(url)
+    for method, url in _api_routes(app):
+        resp = c.http.open(url, method=method, json={})
         assert_json_error(resp, 401, "unauthorized")
         # Not even with the page's CSRF token alongside the cookie.
-        resp = c.get(url, headers={"X-CSRFToken": c.csrf})
+        resp = c.http.open(url, method=method, json={}, headers={"X-CSRFToken": c.csrf})
         assert_json_error(resp, 401, "unauthorized")
 
 
-def test_api_requests_need_no_csrf_token(world, login, make_token):
+def test_the_token_is_checked_before_the_parameters(app, world, api):
+    """An anonymous caller gets 401 whatever it sends; it learns nothing about the parameters."""
+    for method, url in _api_routes(app):
+        if (method, url) == ("GET", "/api/v1/villages"):
+            continue  # the known exception: test_villages_list_checks_the_token_before_the_parameters
+        resp = api.open(url, method=method, query_string=BAD_QUERY, data="{not json", content_type="application/json")
+        assert_json_error(resp, 401, "unauthorized")
+
+
+def test_villages_list_checks_the_token_before_the_parameters(world, api):
+    resp = api.get("/api/v1/villages", query_string={"page": "abc"})
+    assert_json_error(resp, 401, "unauthorized")
+
+
+def test_api_requests_need_no_csrf_token(app, world, login, make_token):
     """A bearer request from a client that also holds a session is not put through the CSRF check."""
     c = login("admin")
     token = make_token("admin")
     assert c.get("/api/v1/me", headers=bearer(token)).status_code == 200
-    # An unsafe method without a CSRF token gets the API's own answer (405), never a CSRF refusal.
+    # An unsafe method on a GET-only route gets the API's own answer (405), never a CSRF refusal.
     resp = c.http.post("/api/v1/villages", headers=bearer(token), data={})
-    err = assert_json_error(resp, 405, "method_not_allowed")
-    assert err["code"] != "csrf"
+    assert_json_error(resp, 405, "method_not_allowed")
+    # Every route that takes an unsafe method answers it without a CSRF token (whatever the answer is).
+    for method, url in _api_routes(app):
+        if method in UNSAFE:
+            resp = c.http.open(url, method=method, headers=bearer(token), json={})
+            assert resp.status_code < 500 and resp.mimetype == "application/json", (method, url)
+            error = resp.get_json().get("error") if isinstance(resp.get_json(), dict) else None
+            assert not error or error["code"] != "csrf", (method, url, error)
     # Whereas the pages do insist on the token (control): the form is refused and nothing is created.
     resp = c.http.post("/account", data={"tok-name": "no-csrf"})
     assert resp.status_code == 303

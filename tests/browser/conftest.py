@@ -18,7 +18,6 @@ import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
@@ -120,9 +119,7 @@ def _record_console(found: list[str], message) -> None:
     http = HTTP_ERROR.match(message.text)
     if http is None:
         found.append(f"console.error: {message.text}" + (f" ({url})" if url else ""))
-    elif not (http.group(1) == "404" and urlsplit(url).path == "/favicon.ico"):
-        # The portal has no favicon yet, so Chromium's own /favicon.ico request gets a 404 now and then
-        # (it races the test). Known bug, kept visible by test_login.py::test_pages_have_a_favicon.
+    else:
         found.append(f"HTTP {http.group(1)} {url}")
 
 

@@ -26,6 +26,9 @@ def open_menu_on_phone(page: Page) -> None:
     logout = page.get_by_role("button", name="退出")
     expect(logout).to_be_hidden()
     page.get_by_role("button", name="菜单").click()
+    # Bootstrap animates the menu open ("collapsing", clipped) and adds "show" when done; a tap during the
+    # animation can miss the clipped button, so wait for the end.
+    expect(page.locator("#mainnav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     expect(logout).to_be_visible()
 
 
@@ -72,8 +75,7 @@ def test_wrong_password_is_refused_in_chinese(world, live_server, page):
     expect(page.get_by_label("用户名")).to_have_value("clerk")
     expect(page.get_by_label("密码")).to_have_value("")
     shot(page, "login-wrong-password")
-    # The refused login answers 401 (portal/accounts/views.py), which Chromium logs; nothing else went wrong.
-    assert problems(page) == [f"HTTP 401 {live_server}/login"]
+    assert problems(page) == []
 
 
 @pytest.mark.parametrize("device", ["page", "phone_page"])
@@ -99,8 +101,6 @@ def test_logout_from_navbar_ends_the_session(world, live_server, device, request
     assert problems(page) == []
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the portal has no favicon (no <link rel=icon> in templates/base.html, "
-                   "no /favicon.ico), so Chromium's favicon request gets a 404 logged as a console error")
 def test_pages_have_a_favicon(live_server, page):
     page.goto(f"{live_server}/login")
     icons = page.locator("link[rel~=icon]")
