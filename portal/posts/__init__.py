@@ -1,0 +1,1 @@
+"""Public-welfare posts: post plans, nominations, notice and objections, appointments, exits."""
