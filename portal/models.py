@@ -3,4 +3,5 @@
 from portal.accounts.models import ApiToken, LoginSession, User  # noqa: F401
 from portal.core.auditlog import AuditEntry, AuditHead  # noqa: F401
 from portal.places.models import County, Township, Village  # noqa: F401
+from portal.posts.models import Appointment, CountySetting, Exit, Objection, Post, SubsidyStandard, VillageQuota  # noqa: F401
 from portal.registry.models import Household, Person, Relationship  # noqa: F401

@@ -16,7 +16,11 @@ def init_api(app: Flask) -> None:
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "Personal API token (pt_…)"}
     )
     api.spec.options["security"] = [{"bearerAuth": []}]
-    for blp in resources.BLUEPRINTS:
+    from portal.api import exit_resources, hiring_resources, posts_resources
+
+    blueprints = [*resources.BLUEPRINTS, *posts_resources.BLUEPRINTS, *hiring_resources.BLUEPRINTS,
+                  *exit_resources.BLUEPRINTS]
+    for blp in blueprints:
         api.register_blueprint(blp)
         csrf.exempt(blp)
     errors.init_app(app)

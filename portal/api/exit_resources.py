@@ -1,0 +1,3 @@
+"""Placeholder: API endpoints added by the posts issue."""
+
+BLUEPRINTS: list = []

@@ -1,0 +1,1 @@
+"""PDF and Excel building blocks shared by features (fonts, page templates, table styles)."""
