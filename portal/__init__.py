@@ -39,10 +39,14 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.accounts.views import bp as accounts_bp
     from portal.audit.views import bp as audit_bp
     from portal.home.views import bp as home_bp
+    from portal.notice.views import bp as notice_bp
     from portal.places.views import bp as places_bp
+    from portal.posts import exit_views, hiring_views, plan_views
+    from portal.registry.ledger_views import bp as ledger_bp
     from portal.registry.views import bp as registry_bp
 
-    for bp in (home_bp, accounts_bp, places_bp, registry_bp, audit_bp):
+    for bp in (home_bp, accounts_bp, places_bp, registry_bp, ledger_bp, plan_views.bp, hiring_views.bp,
+               exit_views.bp, notice_bp, audit_bp):
         app.register_blueprint(bp)
 
     from portal.api import init_api

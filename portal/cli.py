@@ -10,6 +10,10 @@ from flask import Flask
 
 
 def register_cli(app: Flask) -> None:
+    from portal.posts import cli as posts_cli
+
+    posts_cli.register(app)
+
     @app.cli.command("audit-verify")
     def audit_verify():
         """Check the audit log's hash chain; exit 1 naming the first broken row."""
@@ -70,6 +74,41 @@ def register_cli(app: Flask) -> None:
             click.echo(rejected.message, err=True)
             sys.exit(1)
         click.echo(f"created {report.created}, renamed {report.updated}, unchanged {report.unchanged}")
+
+    @app.cli.command("registry-import")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--village", "village_code", required=True, help="12-digit division code of the village")
+    @click.option("--as", "username", default="admin", show_default=True,
+                  help="the village's clerk or a county admin to act as")
+    def registry_import(path: Path, village_code: str, username: str):
+        """Import a village's labour ledger (.xlsx); every row checked first, all or nothing."""
+        from portal.cli_support import acting_user, place_key_for_code
+        from portal.core.errors import DomainError
+        from portal.core.imports import ImportRejected
+        from portal.registry import ledger
+
+        level, _sep, village_id = place_key_for_code(village_code).partition(":")
+        if level != "village":
+            raise click.ClickException(f"{village_code} is not a village")
+        try:
+            user = acting_user(username, "county_admin")
+        except click.ClickException:
+            user = acting_user(username, "village_clerk")
+        try:
+            rows = ledger.parse_ledger(path.read_bytes())
+            with click.progressbar(length=2 * len(rows), label=f"checking and writing {len(rows)} rows") as bar:
+                report = ledger.import_ledger(user, int(village_id), rows, progress=bar.update)
+        except ImportRejected as rejected:
+            for e in rejected.errors:
+                click.echo(f"row {e.row}, {e.column}: {e.reason}", err=True)
+            click.echo(rejected.message, err=True)
+            sys.exit(1)
+        except DomainError as err:
+            click.echo(err.message, err=True)
+            sys.exit(1)
+        click.echo(f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}")
+        for line in report.details:
+            click.echo(line)
 
     @app.cli.command("create-user")
     @click.argument("username")

@@ -15,6 +15,7 @@ from portal.accounts.models import User
 from portal.accounts.service import hash_password
 from portal.core import auditlog
 from portal.core.access import Role
+from portal.core.types import utcnow
 from portal.extensions import db
 from portal.places.models import County, Township, Village
 from portal.registry.models import Household, Person, Relationship
@@ -101,9 +102,51 @@ def build_demo() -> list[DemoLogin]:
                   village_id=village.id)
             logins.append(DemoLogin(f"clerk{clerk_no:02d}", Role.VILLAGE_CLERK, f"{t_name} {v_name}"))
             _households(rng, village, used_ids, changes)
+            _posts(village, county, changes)
     auditlog.record_many("demo", changes)
     db.session.commit()
     return logins
+
+
+# Subsidy standards (元/月) of the demo county; the other categories get 800.
+STANDARDS = {"cleaning": 800, "road_care": 900, "forest_care": 900, "river_care": 900, "elder_care": 1000}
+DEMO_POSTS = (("cleaning", "保洁员", "村道、公共场所和垃圾收集点保洁", 6, "公里", 2),
+              ("road_care", "护路员", "通村公路巡查、清障、边沟清理", 8, "公里", 1))
+QUOTA = 6
+
+
+def _posts(village: Village, county: County, changes) -> None:
+    """From the first of the year: the county's standards, a quota of 6, and two approved posts per village."""
+    from portal.posts.models import Post, SubsidyStandard, VillageQuota
+    from portal.posts.plan_rules import term_last_day
+    from portal.posts.rules import PostCategory
+
+    admin = db.session.execute(select(User).where(User.username == "admin")).scalar_one()
+    start = date(date.today().year, 1, 1)  # noqa: DTZ011  (a demo date; any day of the year will do)
+    for category in PostCategory:
+        row, created = _get_or_add(SubsidyStandard, {"county_id": county.id, "category": category.value,
+                                                     "effective_from": start},
+                                   monthly_amount=Decimal(STANDARDS.get(category.value, 800)), created_by=admin.id)
+        if created:
+            changes.append(auditlog.Change("set_standard", "subsidy_standard", str(row.id), None,
+                                           {"category": category, "monthly_amount": row.monthly_amount}))
+    quota, created = _get_or_add(VillageQuota, {"village_id": village.id, "effective_from": start},
+                                 headcount=QUOTA, created_by=admin.id)
+    if created:
+        changes.append(auditlog.Change("set_quota", "village_quota", str(quota.id), None, {"headcount": QUOTA}))
+    clerk = db.session.execute(select(User).where(User.village_id == village.id)).scalars().first()
+    reviewer = db.session.execute(select(User).where(User.township_id == village.township_id)).scalars().first()
+    for category, title, duties, amount, unit, headcount in DEMO_POSTS:
+        post, created = _get_or_add(
+            Post, {"village_id": village.id, "title": title}, category=category, duties=duties,
+            workload_amount=Decimal(amount), workload_unit=unit, headcount=headcount, schedule="full_time",
+            subsidy=Decimal(STANDARDS[category]), funding_source="linkage_fund", start_date=start,
+            end_date=term_last_day(start), need_reason=f"{village.name}{duties}，需要专人负责", state="approved",
+            created_by=clerk.id, submitted_by=clerk.id, submitted_at=utcnow(), decided_by=reviewer.id,
+            decided_at=utcnow())
+        if created:
+            changes.append(auditlog.Change("create", "post", str(post.id), None,
+                                           {"title": title, "state": "approved", "headcount": headcount}))
 
 
 def _user(username, full_name, role: Role, password, changes, **place) -> None:

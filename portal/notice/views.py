@@ -1,5 +1,87 @@
-"""Placeholder: filled in by the posts issue."""
+"""The public notice boards (公示栏) of the villages: no login, personal data masked.
 
-from flask import Blueprint
+Hiring notices (聘任公示) are this module's own. Other notices (摘牌公示 of workshops, exit notices) plug
+in through `board_section`: register a function(village, today) -> list[BoardSection] and the board
+shows each section after the hiring notices, as a table of the given headers and rows (plain text,
+already masked). The template also leaves `{% block more_notices %}` for anything richer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, render_template
+from sqlalchemy import func, or_, select
+
+from portal.core.masking import mask_id
+from portal.extensions import db
+from portal.places.models import County, Township, Village
+from portal.posts import rules
+from portal.posts.hiring import county_today
+from portal.posts.models import Appointment
+from portal.registry import labels as reg_labels
 
 bp = Blueprint("notice", __name__, url_prefix="/notice")
+RECENT_DAYS = 30
+
+
+@dataclass
+class BoardSection:
+    """A table of notices shown on a village's board by another feature."""
+
+    title: str
+    headers: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+    note: str = ""
+
+
+BOARD_SECTIONS: list[Callable[[Village, date], list[BoardSection]]] = []
+
+
+def board_section(fn: Callable[[Village, date], list[BoardSection]]) -> Callable:
+    """Register a provider of extra notice sections for the village boards."""
+    BOARD_SECTIONS.append(fn)
+    return fn
+
+
+def _hiring_notices(village_id: int, today: date):
+    """Nominations in notice now, and notices that ended in the last 30 days (latest first)."""
+    recent = today - timedelta(days=RECENT_DAYS)
+    rows = db.session.execute(select(Appointment).where(
+        Appointment.village_id == village_id, Appointment.notice_start.is_not(None),
+        or_(Appointment.state == rules.AppointmentState.IN_NOTICE, Appointment.notice_end >= recent))
+        .order_by(Appointment.notice_start.desc(), Appointment.id.desc())).scalars().all()
+    current = [a for a in rows if a.state == rules.AppointmentState.IN_NOTICE and a.notice_end >= today]
+    ended = [a for a in rows if a not in current]
+    return current, ended
+
+
+@bp.get("/")
+def index():
+    counts = dict(db.session.execute(
+        select(Appointment.village_id, func.count(Appointment.id))
+        .where(Appointment.state == rules.AppointmentState.IN_NOTICE, Appointment.notice_end >= county_today())
+        .group_by(Appointment.village_id)).all())
+    villages = db.session.execute(
+        select(Village, Township, County).join(Township, Village.township_id == Township.id)
+        .join(County, Township.county_id == County.id).order_by(County.code, Township.code, Village.code)).all()
+    return render_template("notice/index.html", villages=villages, counts=counts)
+
+
+@bp.get("/<code>")
+def board(code: str):
+    if len(code) != 12 or not code.isdigit():
+        abort(404)
+    village = db.session.execute(select(Village).where(Village.code == code)).scalar_one_or_none()
+    if village is None:
+        abort(404)
+    today = county_today()
+    current, ended = _hiring_notices(village.id, today)
+    sections = [s for provider in BOARD_SECTIONS for s in provider(village, today)]
+    return render_template("notice/board.html", village=village, township=village.township,
+                           county=village.township.county, current=current, ended=ended, today=today,
+                           sections=sections, mask_id=mask_id,
+                           category_cn=lambda c: rules.PostCategory(c).chinese,
+                           category_label=lambda c: reg_labels.label(reg_labels.CATEGORY, c))

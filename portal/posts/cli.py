@@ -1,7 +1,23 @@
-"""Placeholder: the posts feature's flask commands (daily checks) are added by the posts issue."""
+"""The posts feature's flask commands: the daily run (activations, exits due, automatic exit proposals)."""
 
+from __future__ import annotations
+
+import click
 from flask import Flask
 
 
 def register(app: Flask) -> None:
     """Add the posts commands to the app's CLI."""
+
+    @app.cli.command("posts-daily")
+    @click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                  help="Run as of this day (YYYY-MM-DD); today by default.")
+    def posts_daily(day) -> None:
+        """Activate appointments due, make approved exits effective, propose exits the triggers call for."""
+        from portal.posts import exits
+
+        today = day.date() if day else exits.county_today()
+        counts = exits.run_daily(today)
+        click.echo(f"posts-daily {today.isoformat()}")
+        for name, count in counts.items():
+            click.echo(f"{name}: {count}")

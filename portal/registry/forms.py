@@ -74,3 +74,9 @@ class RelationshipForm(FlaskForm):
 class LedgerImportForm(FlaskForm):
     file = FileField(_l("Excel file (.xlsx)"), validators=[
         FileRequired(), FileAllowed(["xlsx"], _l("Choose an Excel .xlsx file."))])
+
+
+class LedgerImportAdminForm(LedgerImportForm):
+    """The county admin imports into a village of the county, chosen here (a clerk's is their own)."""
+
+    village = SelectField(_l("Village"), choices=[], coerce=int)

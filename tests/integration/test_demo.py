@@ -8,9 +8,11 @@ from portal.core.auditlog import AuditEntry, verify_chain
 from portal.demo import build_demo
 from portal.extensions import db
 from portal.places.models import County, Township, Village
+from portal.posts.models import Post, SubsidyStandard, VillageQuota
 from portal.registry.models import Household, Person, Relationship
 
-MODELS = (County, Township, Village, User, Household, Person, Relationship, AuditEntry)
+MODELS = (County, Township, Village, User, Household, Person, Relationship, AuditEntry, Post, SubsidyStandard,
+          VillageQuota)
 
 
 def _counts():
@@ -26,6 +28,8 @@ def test_demo_builds_a_county_with_every_role(ctx):
     assert len(logins) == counts["User"] == 17
     assert counts["Household"] == 120 and counts["Person"] > 240
     assert counts["Relationship"] == 12
+    assert (counts["SubsidyStandard"], counts["VillageQuota"], counts["Post"]) == (10, 12, 24)
+    assert set(db.session.execute(select(Post.state)).scalars()) == {"approved"}
     ids = db.session.execute(select(Person.id_number)).scalars().all()
     assert all(ric.is_valid(n) for n in ids)
     assert verify_chain().ok

@@ -1,0 +1,218 @@
+"""County settings for posts: subsidy standards per category, village quotas, policy parameters.
+
+Every value has a history: a new value applies from its `effective_from` date on, and the value in force
+on a day is the one with the latest `effective_from` not after that day. Setting a value again for the
+same date replaces it (both values are in the audit log).
+
+Effective dates may not lie before the first day of the current month (county time): a change never
+reaches back into closed months, whose payrolls and plans were decided under the old value.
+Only the county admin changes settings; every change is audited with the value in force before it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields as dc_fields
+from dataclasses import replace
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal.core import auditlog
+from portal.core.access import Role, get_scoped
+from portal.core.errors import NotAllowed, RuleViolation
+from portal.extensions import db
+from portal.places.models import Township, Village
+from portal.posts.models import CountySetting, SubsidyStandard, VillageQuota
+from portal.posts.plan_rules import is_money
+from portal.posts.rules import DEFAULT_POLICY, Policy, PostCategory
+from portal.registry.rules import HouseholdCategory
+
+SETTING_KEYS = tuple(f.name for f in dc_fields(Policy))
+MAX_QUOTA = 10_000
+
+
+def county_today() -> date:
+    """Today in the county's time zone (the server may run on UTC)."""
+    tz = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai") if has_app_context() else "Asia/Shanghai"
+    return datetime.now(ZoneInfo(tz)).date()
+
+
+def first_open_day(today: date | None = None) -> date:
+    """The earliest date a new setting may take effect: the first day of the current month."""
+    return (today or county_today()).replace(day=1)
+
+
+def _ensure_admin(user) -> None:
+    if getattr(user, "role", None) != Role.COUNTY_ADMIN:
+        raise NotAllowed(_("Only the county admin sets standards, quotas and policy parameters."))
+
+
+def _ensure_open(effective_from: date) -> None:
+    earliest = first_open_day()
+    if not isinstance(effective_from, date) or effective_from < earliest:
+        raise RuleViolation(_("A setting cannot apply before %(day)s: earlier months are closed.",
+                              day=earliest.isoformat()), code="closed_month", field="effective_from")
+
+
+# ---- reading -------------------------------------------------------------------------------------
+
+
+def standard_on(county_id: int, category: str, day: date) -> Decimal | None:
+    """The county's monthly subsidy standard of a post category in force on `day` (None: not set)."""
+    return db.session.scalar(
+        select(SubsidyStandard.monthly_amount).where(
+            SubsidyStandard.county_id == county_id, SubsidyStandard.category == category,
+            SubsidyStandard.effective_from <= day).order_by(SubsidyStandard.effective_from.desc()).limit(1))
+
+
+def quota_on(village_id: int, day: date) -> int | None:
+    """The village's headcount quota of posts in force on `day` (None: not set)."""
+    return db.session.scalar(
+        select(VillageQuota.headcount).where(VillageQuota.village_id == village_id, VillageQuota.effective_from <= day)
+        .order_by(VillageQuota.effective_from.desc()).limit(1))
+
+
+def parse_setting(key: str, value: str):
+    """A stored setting's text as the Policy field's type; ValueError when it is not one."""
+    if key not in SETTING_KEYS:
+        raise ValueError(key)
+    if key == "eligible_categories":
+        parts = [p.strip() for p in str(value).split(",") if p.strip()]
+        if not parts:
+            raise ValueError(key)
+        return frozenset(HouseholdCategory(p) for p in parts)
+    return int(str(value).strip())
+
+
+def format_setting(key: str, value) -> str:
+    """The stored text of a Policy value (categories sorted, comma-separated)."""
+    if key == "eligible_categories":
+        return ",".join(sorted(str(c) for c in value))
+    return str(value)
+
+
+def settings_on(county_id: int, day: date) -> dict[str, str]:
+    """The county's stored settings in force on `day`, by key (keys never set are missing)."""
+    rows = db.session.execute(select(CountySetting.key, CountySetting.value).where(
+        CountySetting.county_id == county_id, CountySetting.effective_from <= day)
+        .order_by(CountySetting.effective_from)).all()
+    return {key: value for key, value in rows}
+
+
+def policy_for(county_id: int, day: date) -> Policy:
+    """The posts policy of a county on `day`: DEFAULT_POLICY with the settings in force that day laid over it."""
+    overrides = {}
+    for key, value in settings_on(county_id, day).items():
+        try:
+            overrides[key] = parse_setting(key, value)
+        except ValueError:  # a value no longer understood keeps the default rather than stopping the county
+            continue
+    try:
+        return replace(DEFAULT_POLICY, **overrides)
+    except ValueError:
+        return DEFAULT_POLICY
+
+
+def county_of_village(village_id: int) -> int:
+    return db.session.scalar(select(Township.county_id).join(Village, Village.township_id == Township.id)
+                             .where(Village.id == village_id))
+
+
+# ---- changing ------------------------------------------------------------------------------------
+
+
+def set_standard(admin, category: str, amount: Decimal, effective_from: date) -> SubsidyStandard:
+    """The county admin sets a category's monthly subsidy standard (元/月, whole fen, above 0) from a date on;
+    the date may not lie before the first day of the current month."""
+    _ensure_admin(admin)
+    if category not in set(PostCategory):
+        raise RuleViolation(_("Unknown post category."), field="category")
+    if not is_money(amount) or amount <= 0:
+        raise RuleViolation(_("The standard is an amount above 0 with at most two decimals."), field="amount")
+    _ensure_open(effective_from)
+    county_id = admin.county_id
+    before = standard_on(county_id, category, effective_from)
+    row = db.session.execute(select(SubsidyStandard).where(
+        SubsidyStandard.county_id == county_id, SubsidyStandard.category == category,
+        SubsidyStandard.effective_from == effective_from)).scalar_one_or_none()
+    if row is None:
+        row = SubsidyStandard(county_id=county_id, category=category, effective_from=effective_from,
+                              monthly_amount=amount, created_by=admin.id)
+        db.session.add(row)
+    else:
+        row.monthly_amount, row.created_by = amount, admin.id
+    db.session.flush()
+    auditlog.record(admin, "set_standard", "subsidy_standard", row.id,
+                    {"category": category, "monthly_amount": before, "effective_from": effective_from},
+                    {"category": category, "monthly_amount": amount, "effective_from": effective_from})
+    db.session.commit()
+    return row
+
+
+def set_quota(admin, village_id: int, headcount: int, effective_from: date) -> VillageQuota:
+    """The county admin sets a village's headcount quota (0 or more) from a date on (not before this month)."""
+    _ensure_admin(admin)
+    if get_scoped(Village, village_id, admin) is None:
+        raise NotAllowed(_("This village is outside your area."))
+    if not isinstance(headcount, int) or not 0 <= headcount <= MAX_QUOTA:
+        raise RuleViolation(_("A quota is a whole number from 0 to %(max)s.", max=MAX_QUOTA), field="headcount")
+    _ensure_open(effective_from)
+    before = quota_on(village_id, effective_from)
+    row = db.session.execute(select(VillageQuota).where(
+        VillageQuota.village_id == village_id, VillageQuota.effective_from == effective_from)).scalar_one_or_none()
+    if row is None:
+        row = VillageQuota(village_id=village_id, headcount=headcount, effective_from=effective_from,
+                           created_by=admin.id)
+        db.session.add(row)
+    else:
+        row.headcount, row.created_by = headcount, admin.id
+    db.session.flush()
+    auditlog.record(admin, "set_quota", "village_quota", row.id,
+                    {"village_id": village_id, "headcount": before, "effective_from": effective_from},
+                    {"village_id": village_id, "headcount": headcount, "effective_from": effective_from})
+    db.session.commit()
+    return row
+
+
+def set_setting(admin, key: str, value, effective_from: date) -> CountySetting:
+    """The county admin sets a policy parameter (a field of posts.rules.Policy) from a date on (not before
+    this month); the value must make a valid Policy (numbers at least 1, categories known)."""
+    _ensure_admin(admin)
+    if key not in SETTING_KEYS:
+        raise RuleViolation(_("Unknown setting."), field="key")
+    try:
+        parsed = parse_setting(key, value if not isinstance(value, (set, frozenset, list, tuple))
+                               else ",".join(str(v) for v in value))
+        replace(DEFAULT_POLICY, **{key: parsed})
+    except ValueError:
+        raise RuleViolation(_("This value is not allowed for the setting."), field="value") from None
+    _ensure_open(effective_from)
+    text = format_setting(key, parsed)
+    county_id = admin.county_id
+    before = settings_on(county_id, effective_from).get(key)
+    if before is None:
+        before = format_setting(key, getattr(DEFAULT_POLICY, key))
+    row = db.session.execute(select(CountySetting).where(
+        CountySetting.county_id == county_id, CountySetting.key == key,
+        CountySetting.effective_from == effective_from)).scalar_one_or_none()
+    if row is None:
+        row = CountySetting(county_id=county_id, key=key, value=text, effective_from=effective_from,
+                            created_by=admin.id)
+        db.session.add(row)
+    else:
+        row.value, row.created_by = text, admin.id
+    db.session.flush()
+    auditlog.record(admin, "set_setting", "county_setting", row.id,
+                    {"key": key, "value": before, "effective_from": effective_from},
+                    {"key": key, "value": text, "effective_from": effective_from})
+    db.session.commit()
+    return row
+
+
+def history(model, *where) -> list:
+    """Rows of a dated setting table, newest first (for the settings page)."""
+    return list(db.session.execute(select(model).where(*where).order_by(model.effective_from.desc())).scalars())

@@ -1,0 +1,77 @@
+"""County settings page (county admin): subsidy standards, village quotas and policy parameters, with history."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
+
+from portal.core.access import Role, require_role
+from portal.core.errors import DomainError
+from portal.core.forms import show_refusal, submitted
+from portal.posts import settings
+from portal.posts.forms import QuotaForm, SettingForm, StandardForm
+from portal.posts.models import CountySetting, SubsidyStandard, VillageQuota
+from portal.posts.plan_labels import SETTINGS
+from portal.posts.plan_ledger import villages_of
+from portal.posts.plan_views import bp
+from portal.posts.rules import DEFAULT_POLICY, PostCategory
+from portal.registry.labels import CATEGORY as HOUSEHOLD_CATEGORY
+
+
+def _forms():
+    today = settings.first_open_day()
+    standard = StandardForm(prefix="std", effective_from=today)
+    quota = QuotaForm(prefix="quota", effective_from=today)
+    setting = SettingForm(prefix="set", effective_from=today)
+    villages = villages_of(current_user)
+    quota.village.choices = [SelectChoice(v.id, f"{v.township.name} {v.name}") for v in villages]
+    return standard, quota, setting, villages
+
+
+def _shown(key: str, value) -> str:
+    """A policy value as the page shows it: household categories by name."""
+    if key == "eligible_categories":
+        return "、".join(str(HOUSEHOLD_CATEGORY.get(c, c)) for c in sorted(value))
+    return settings.format_setting(key, value)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+@require_role(Role.COUNTY_ADMIN)
+def settings_page():
+    standard, quota, setting, villages = _forms()
+    actions = (
+        (standard, lambda f: settings.set_standard(current_user, f.category.data, f.amount.data,
+                                                   f.effective_from.data)),
+        (quota, lambda f: settings.set_quota(current_user, f.village.data, f.headcount.data, f.effective_from.data)),
+        (setting, lambda f: settings.set_setting(current_user, f.key.data, f.value.data.strip(),
+                                                 f.effective_from.data)),
+    )
+    status = 200
+    for form, save in actions:
+        if submitted(form):
+            try:
+                save(form)
+            except DomainError as err:
+                show_refusal(form, err)
+                status = 422
+            else:
+                flash(_("Saved. The new value applies from %(day)s.", day=form.effective_from.data.isoformat()),
+                      "success")
+                return redirect(url_for("plan_pages.settings_page"))
+    today = settings.county_today()
+    county_id = current_user.county_id
+    standards = [(c, settings.standard_on(county_id, c, today),
+                  settings.history(SubsidyStandard, SubsidyStandard.county_id == county_id,
+                                   SubsidyStandard.category == c.value)) for c in PostCategory]
+    quotas = [(v, settings.quota_on(v.id, today), settings.history(VillageQuota, VillageQuota.village_id == v.id))
+              for v in villages]
+    policy = settings.policy_for(county_id, today)
+    params = [(key, SETTINGS[key], _shown(key, getattr(policy, key)), _shown(key, getattr(DEFAULT_POLICY, key)),
+               settings.history(CountySetting, CountySetting.county_id == county_id, CountySetting.key == key))
+              for key in settings.SETTING_KEYS]
+    return render_template("posts/settings.html", standard_form=standard, quota_form=quota, setting_form=setting,
+                           standards=standards, quotas=quotas, params=params, today=today,
+                           earliest=settings.first_open_day()), status
