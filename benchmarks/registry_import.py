@@ -136,10 +136,10 @@ def run(url: str, data: bytes, inline: bytes | None = None) -> None:
         admin = db.session.execute(select(User).where(User.username == "admin")).scalar_one()
         if inline is not None:
             print(" for comparison, the same ledger as openpyxl writes it (inline strings):")
-            _phase("parse (openpyxl)", PEOPLE, lambda: ledger.parse_ledger(inline))
+            _phase("parse (calamine)", PEOPLE, lambda: ledger.parse_ledger(inline))
         for attempt in ("first import", "same file again"):
             print(f" {attempt}:")
-            rows, t_parse = _phase("parse (openpyxl)", PEOPLE, lambda: ledger.parse_ledger(data))
+            rows, t_parse = _phase("parse (calamine)", PEOPLE, lambda: ledger.parse_ledger(data))
             plan, t_check = _phase("validate", PEOPLE, lambda r=rows: ledger.validate_ledger(admin, village_id, r))
             report, t_write = _phase("write + audit + commit", PEOPLE, lambda p=plan: ledger.write_plan(p))
             print(f"  {'validate + write':<22} {t_check + t_write:7.2f} s  {PEOPLE / (t_check + t_write):9,.0f} rows/s")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,6 +74,9 @@ def app(database_url, tmp_path_factory):
     })
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
+        from portal.extensions import db
+
+        event.listen(db.engine, "before_cursor_execute", _note_writes)
     yield app
     with app.app_context():
         from portal.extensions import db
@@ -81,13 +84,24 @@ def app(database_url, tmp_path_factory):
         db.engine.dispose()
 
 
-TABLES_IN_DELETE_ORDER = None
+_WRITES = {"seen": False}
+
+
+def _note_writes(conn, cursor, statement, parameters, context, executemany):
+    if statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
+        _WRITES["seen"] = True
 
 
 @pytest.fixture(autouse=True)
 def _clean_database(request, app):
-    """Every test starts from an empty, migrated database with the audit head at genesis."""
+    """Every test starts from an empty, migrated database with the audit head at genesis.
+
+    Emptying is skipped after a test that wrote nothing (the pure rule tests), which keeps the
+    PostgreSQL run fast: TRUNCATE of every table costs a tenth of a second.
+    """
     yield
+    if not _WRITES["seen"]:
+        return
     from portal.extensions import db
 
     with app.app_context():
@@ -101,6 +115,7 @@ def _clean_database(request, app):
                 for t in tables:
                     conn.execute(db.metadata.tables[t].delete())
             conn.execute(text("INSERT INTO audit_head (id, seq, last_hash) VALUES (1, 0, :h)"), {"h": "0" * 64})
+    _WRITES["seen"] = False
 
 
 @pytest.fixture

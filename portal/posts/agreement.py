@@ -7,12 +7,14 @@ the same whatever language the user who prints it has chosen. The resident ID is
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer, TableStyle
+from reportlab.platypus import KeepTogether, Spacer, TableStyle
 
 from portal.core.errors import RuleViolation
 from portal.core.masking import mask_id
@@ -27,6 +29,13 @@ AGREEMENT_STATES = frozenset({rules.AppointmentState.APPROVED, rules.Appointment
 
 def _cn_date(day: date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else "____年__月__日"
+
+
+def _county_day(moment: datetime | None) -> date | None:
+    """The county's calendar day of a stored UTC timestamp (07:30 in Beijing is still the UTC day before)."""
+    if moment is None:
+        return None
+    return moment.astimezone(ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))).date()
 
 
 def _fields(rows: list[list[str]]):
@@ -91,14 +100,13 @@ def agreement_pdf(appt: Appointment, today: date | None = None) -> bytes:
         para("五、其他", "heading"),
         para("乙方应服从管理，按岗位职责履职，不得顶岗替岗、岗在人不在。本协议经甲乙双方签字并经乡镇人民政府"
              "审核盖章后生效，一式三份，甲方、乙方、乡镇人民政府各执一份。"),
-        Spacer(1, 4 * mm),
-        grid([
+        Spacer(1, 2 * mm),
+        KeepTogether([grid([
             ["甲方（盖章）", "乙方（签字或按手印）", f"{township.name}人民政府（审核盖章）"],
             ["\n负责人：\n日期：____年__月__日", "\n签字：\n日期：____年__月__日",
              "\n经办人：\n日期：____年__月__日"],
         ], col_widths=[57 * mm, 57 * mm, 56 * mm], header_rows=1),
-        Spacer(1, 2 * mm),
-        para(f"生成日期：{_cn_date(today)}　审核通过日期："
-             f"{_cn_date(appt.decided_at.date() if appt.decided_at else None)}", "small"),
+            para(f"生成日期：{_cn_date(today)}　审核通过日期："
+                     f"{_cn_date(_county_day(appt.decided_at))}", "small")]),
     ]
     return render(story, title="乡村公益性岗位用工协议", footer=f"{village.name} · {person.name}")

@@ -56,7 +56,7 @@ def _households(plan: LedgerPlan, changes: list, report: ImportReport) -> dict[s
         db.session.execute(update(Household), changed)
     ids = {number: h.id for number, h in plan.households.items()}
     if new:
-        db.session.execute(insert(Household), new)
+        db.session.execute(insert(Household.__table__), new)
         ids = dict(db.session.execute(select(Household.number, Household.id).where(
             Household.village_id == plan.village.id)).tuples().all())
         changes.extend(auditlog.Change("create", "household", str(ids[v["number"]]), None,
@@ -93,7 +93,7 @@ def write_plan(plan: LedgerPlan, progress: Progress | None = None) -> ImportRepo
         if changed:
             db.session.execute(update(Person), changed)
         if new:
-            db.session.execute(insert(Person), new)
+            db.session.execute(insert(Person.__table__), new)
             ids = dict(db.session.execute(select(Person.id_number, Person.id).where(
                 Person.village_id == plan.village.id)).tuples().all())
             person_changes.extend(auditlog.Change(

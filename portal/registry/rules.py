@@ -7,9 +7,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from stdnum.cn import ric
-from stdnum.exceptions import ValidationError
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 
 
 class HouseholdCategory(enum.StrEnum):
@@ -87,11 +88,35 @@ def with_check_digit(body17: str) -> str:
     return body17 + ric.calc_check_digit(body17 + "0")
 
 
-def parse_resident_id(value: str) -> ResidentId:
-    """Validate an 18-digit resident ID and derive birth date and sex (odd 17th digit = male)."""
-    raw = (value or "").strip().upper()
+@lru_cache(maxsize=16384)
+def _known_region(prefix: str, year: int) -> bool:
+    """stdnum's region check (was the code assigned in the birth year?) reads its code table for every
+    number; a county has a handful of prefixes and birth years, so the answer is cached."""
     try:
-        number = ric.validate(raw)
+        ric.get_birth_place(f"{prefix}{year:04d}01010000")
+    except ValidationError:
+        return False
+    return True
+
+
+def parse_resident_id(value: str) -> ResidentId:
+    """Validate an 18-digit resident ID and derive birth date and sex (odd 17th digit = male).
+
+    The checks are stdnum.cn.ric.validate's, in its order (length, format, check digit, birth date,
+    region), with the region lookup cached per six-digit prefix.
+    """
+    raw = ric.compact((value or "").strip().upper())
+    try:
+        if len(raw) != 18:
+            raise InvalidLength()
+        if not raw[:-1].isdigit():
+            raise InvalidFormat()
+        if raw[-1] != ric.calc_check_digit(raw):
+            raise InvalidChecksum()
+        birth = ric.get_birth_date(raw)
+        if not _known_region(raw[:6], birth.year):
+            raise InvalidComponent()
+        number = raw
     except ValidationError as exc:
         name = type(exc).__name__
         reason = {
@@ -101,7 +126,6 @@ def parse_resident_id(value: str) -> ResidentId:
             "InvalidComponent": "component",
         }.get(name, "invalid")
         raise InvalidResidentId(reason) from exc
-    birth = ric.get_birth_date(number)
     sex = Sex.MALE if int(number[16]) % 2 == 1 else Sex.FEMALE
     return ResidentId(number, birth, sex)
 

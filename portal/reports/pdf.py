@@ -48,15 +48,16 @@ def font() -> str:
 def styles() -> dict[str, ParagraphStyle]:
     name = font()
     return {
-        "title": ParagraphStyle("title", fontName=name, fontSize=18, leading=26, alignment=TA_CENTER,
+        "title": ParagraphStyle("title", fontName=name, wordWrap="CJK", fontSize=18, leading=26, alignment=TA_CENTER,
                                 spaceAfter=6 * mm),
-        "subtitle": ParagraphStyle("subtitle", fontName=name, fontSize=11, leading=16, alignment=TA_CENTER,
+        "subtitle": ParagraphStyle("subtitle", fontName=name, wordWrap="CJK", fontSize=11, leading=16,
+                                   alignment=TA_CENTER,
                                    spaceAfter=4 * mm),
-        "body": ParagraphStyle("body", fontName=name, fontSize=11, leading=18, spaceAfter=2 * mm),
-        "heading": ParagraphStyle("heading", fontName=name, fontSize=12, leading=18, spaceBefore=3 * mm,
+        "body": ParagraphStyle("body", fontName=name, wordWrap="CJK", fontSize=11, leading=18, spaceAfter=2 * mm),
+        "heading": ParagraphStyle("heading", fontName=name, wordWrap="CJK", fontSize=12, leading=18, spaceBefore=3 * mm,
                                   spaceAfter=1.5 * mm),
-        "cell": ParagraphStyle("cell", fontName=name, fontSize=9, leading=12),
-        "small": ParagraphStyle("small", fontName=name, fontSize=8, leading=11, textColor=colors.grey),
+        "cell": ParagraphStyle("cell", fontName=name, wordWrap="CJK", fontSize=9, leading=12),
+        "small": ParagraphStyle("small", fontName=name, wordWrap="CJK", fontSize=8, leading=11, textColor=colors.grey),
     }
 
 

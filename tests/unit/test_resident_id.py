@@ -3,6 +3,8 @@
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from stdnum.cn import ric
 
 from portal.registry.rules import InvalidResidentId, Sex, parse_resident_id, with_check_digit
@@ -49,3 +51,19 @@ def test_a_wrong_check_digit_is_refused():
     with pytest.raises(InvalidResidentId) as refused:
         parse_resident_id(bad)
     assert refused.value.reason == "checksum"
+
+
+@given(st.sampled_from(["422825", "110105", "420101", "999999", "422802"]),
+       st.dates(min_value=date(1900, 1, 1), max_value=date(2030, 12, 31)), st.integers(0, 999),
+       st.booleans())
+def test_agrees_with_stdnum_validate(region, birth, seq, corrupt):
+    """The cached region lookup decides exactly as stdnum.cn.ric.validate does."""
+    number = with_check_digit(f"{region}{birth:%Y%m%d}{seq:03d}")
+    if corrupt:
+        number = number[:-1] + ("0" if number[-1] != "0" else "1")
+    try:
+        parse_resident_id(number)
+        ours = True
+    except InvalidResidentId:
+        ours = False
+    assert ours == ric.is_valid(number)
