@@ -14,8 +14,7 @@ Decisions where domain.md is silent:
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
@@ -23,6 +22,7 @@ from sqlalchemy import select, update
 from portal.core import auditlog
 from portal.core.access import Role, ensure_can_approve
 from portal.core.calendar import WorkCalendar
+from portal.core.clock import county_today  # noqa: F401  (re-exported; patched in tests)
 from portal.core.errors import Conflict, NotAllowed, RuleViolation
 from portal.core.types import utcnow
 from portal.extensions import db
@@ -83,9 +83,6 @@ def policy_for(village_id: int, day: date) -> Policy:
     return settings_policy(village.township.county_id, day)
 
 
-def county_today() -> date:
-    """Today's date in China (Asia/Shanghai), whatever the server's clock zone."""
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 # ---- helpers ----------------------------------------------------------------------------------------

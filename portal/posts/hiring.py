@@ -20,16 +20,15 @@ Decisions where domain.md is silent:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
-from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import exists, select, update
 
 from portal.core import auditlog
 from portal.core.access import Role
 from portal.core.calendar import WorkCalendar
+from portal.core.clock import county_today
 from portal.core.errors import Conflict, DomainError, NotAllowed, RuleViolation
 from portal.core.types import utcnow
 from portal.extensions import db
@@ -40,12 +39,6 @@ from portal.posts.hiring_register import candidate_facts, holders_of, ties, vill
 from portal.posts.labels import APPOINTMENT_STATE
 from portal.posts.models import Appointment, Objection, Post
 from portal.registry.models import Household, Person
-
-
-def county_today() -> date:
-    """Today in the county's time zone (the server may run on UTC)."""
-    tz = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai") if has_app_context() else "Asia/Shanghai"
-    return datetime.now(ZoneInfo(tz)).date()
 
 
 def current_policy(county_id: int, day: date) -> rules.Policy:

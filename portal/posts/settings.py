@@ -13,16 +13,15 @@ from __future__ import annotations
 
 from dataclasses import fields as dc_fields
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.core import auditlog
 from portal.core.access import Role, get_scoped
+from portal.core.clock import county_today
 from portal.core.errors import NotAllowed, RuleViolation
 from portal.extensions import db
 from portal.places.models import Township, Village
@@ -35,10 +34,6 @@ SETTING_KEYS = tuple(f.name for f in dc_fields(Policy))
 MAX_QUOTA = 10_000
 
 
-def county_today() -> date:
-    """Today in the county's time zone (the server may run on UTC)."""
-    tz = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai") if has_app_context() else "Asia/Shanghai"
-    return datetime.now(ZoneInfo(tz)).date()
 
 
 def first_open_day(today: date | None = None) -> date:

@@ -7,10 +7,7 @@ may reveal every exported person (the village's own clerk, the county admin) and
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
@@ -21,6 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.orm import contains_eager
 
 from portal.core import auditlog
+from portal.core.clock import county_today
 from portal.core.errors import NotAllowed
 from portal.core.i18n import month_label
 from portal.extensions import db
@@ -199,9 +197,6 @@ LIST_COLUMNS = (
 )
 
 
-def county_today() -> date:
-    """Today's date in the county (the month a list is dated by)."""
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 def export_list(user, kind: str) -> bytes:
