@@ -102,7 +102,7 @@ def build_demo() -> list[DemoLogin]:
                   village_id=village.id)
             logins.append(DemoLogin(f"clerk{clerk_no:02d}", Role.VILLAGE_CLERK, f"{t_name} {v_name}"))
             _households(rng, village, used_ids, changes)
-            _posts(village, county, changes)
+            _posts(village, county, changes, waiting=v_index == 1)
     auditlog.record_many("demo", changes)
     db.session.commit()
     return logins
@@ -115,8 +115,12 @@ DEMO_POSTS = (("cleaning", "保洁员", "村道、公共场所和垃圾收集点
 QUOTA = 6
 
 
-def _posts(village: Village, county: County, changes) -> None:
-    """From the first of the year: the county's standards, a quota of 6, and two approved posts per village."""
+WAITING_POST = ("forest_care", "护林员", "集体林巡护、防火宣传、病虫害报告", 3000, "亩", 1)
+
+
+def _posts(village: Village, county: County, changes, waiting: bool = False) -> None:
+    """From the first of the year: the county's standards, a quota of 6, two approved posts per village, and
+    in the first village of each township a post plan submitted and waiting for the township reviewer."""
     from portal.posts.models import Post, SubsidyStandard, VillageQuota
     from portal.posts.plan_rules import term_last_day
     from portal.posts.rules import PostCategory
@@ -136,17 +140,18 @@ def _posts(village: Village, county: County, changes) -> None:
         changes.append(auditlog.Change("set_quota", "village_quota", str(quota.id), None, {"headcount": QUOTA}))
     clerk = db.session.execute(select(User).where(User.village_id == village.id)).scalars().first()
     reviewer = db.session.execute(select(User).where(User.township_id == village.township_id)).scalars().first()
-    for category, title, duties, amount, unit, headcount in DEMO_POSTS:
+    plans = [(*p, "approved") for p in DEMO_POSTS] + ([(*WAITING_POST, "submitted")] if waiting else [])
+    for category, title, duties, amount, unit, headcount, state in plans:
+        decided = {"decided_by": reviewer.id, "decided_at": utcnow()} if state == "approved" else {}
         post, created = _get_or_add(
             Post, {"village_id": village.id, "title": title}, category=category, duties=duties,
             workload_amount=Decimal(amount), workload_unit=unit, headcount=headcount, schedule="full_time",
             subsidy=Decimal(STANDARDS[category]), funding_source="linkage_fund", start_date=start,
-            end_date=term_last_day(start), need_reason=f"{village.name}{duties}，需要专人负责", state="approved",
-            created_by=clerk.id, submitted_by=clerk.id, submitted_at=utcnow(), decided_by=reviewer.id,
-            decided_at=utcnow())
+            end_date=term_last_day(start), need_reason=f"{village.name}{duties}，需要专人负责", state=state,
+            created_by=clerk.id, submitted_by=clerk.id, submitted_at=utcnow(), **decided)
         if created:
             changes.append(auditlog.Change("create", "post", str(post.id), None,
-                                           {"title": title, "state": "approved", "headcount": headcount}))
+                                           {"title": title, "state": state, "headcount": headcount}))
 
 
 def _user(username, full_name, role: Role, password, changes, **place) -> None:
