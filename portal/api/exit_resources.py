@@ -14,14 +14,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.api.core import token_required
-from portal.api.schemas import INT32_MAX, ErrorSchema, PageArgs, id_field, text_field
+from portal.api.schemas import (
+    ID_PATH,
+    ErrorSchema,
+    PageArgs,
+    error_responses,
+    id_field,
+    text_field,
+)
 from portal.core.access import get_scoped_or_404, scoped
 from portal.posts import exits
 from portal.posts.models import Appointment, Exit
 from portal.posts.rules import ExitReason, ExitState
 from portal.registry.service import page_of
 
-ID_PATH = f"int(min=1, max={INT32_MAX})"
 TOTAL_HEADER = {"X-Total-Count": {"schema": {"type": "integer"}, "description": "Rows in all pages"}}
 
 blp = Blueprint("api_exits", __name__, url_prefix="/api/v1", description="Exits from public-welfare posts (有序退岗)")
@@ -77,12 +83,10 @@ class DecideAppealSchema(Schema):
     note = text_field(2000, required=True)
 
 
-def _responses(view):
-    for status, text in ((401, "Missing or invalid token"), (403, "Role may not do this"),
-                         (404, "Not in your scope, or no such exit"), (409, "Changed meanwhile, or already open"),
-                         (422, "Refused by Rule 4, or an illegal move")):
-        view = blp.alt_response(status, schema=ErrorSchema, description=text)(view)
-    return view
+_responses = error_responses(blp, {401: "Missing or invalid token", 403: "Role may not do this",
+                                   404: "Not in your scope, or no such exit",
+                                   409: "Changed meanwhile, or already open",
+                                   422: "Refused by Rule 4, or an illegal move"}, 401, 403, 404, 409, 422)
 
 
 def _load(exit_id: int) -> Exit:

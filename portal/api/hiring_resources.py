@@ -13,14 +13,19 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from portal.api.core import token_required
-from portal.api.schemas import INT32_MAX, ErrorSchema, PageArgs, id_field, text_field
+from portal.api.schemas import (
+    ID_PATH,
+    PageArgs,
+    error_responses,
+    id_field,
+    text_field,
+)
 from portal.core.access import get_scoped_or_404, scoped
 from portal.core.masking import mask_id
 from portal.posts import hiring, hiring_labels, rules
 from portal.posts.models import Appointment, Objection, Post
 from portal.registry.service import page_of
 
-ID_PATH = f"int(min=1, max={INT32_MAX})"
 TOTAL_HEADER = {"X-Total-Count": {"schema": {"type": "integer"}, "description": "Rows in all pages"}}
 
 blp = Blueprint("api_hiring", __name__, url_prefix="/api/v1",
@@ -111,16 +116,13 @@ class DecideArgs(Schema):
     note = text_field(2000, required=True)
 
 
-def _errors(*codes):
-    desc = {401: "Missing or invalid token", 403: "Role or segregation of duties forbids it",
-            404: "Not in your scope, or no such record", 409: "State moved on meanwhile",
-            422: "Refused by Rule 2 (fields name why)"}
+ERRORS = {401: "Missing or invalid token", 403: "Role or segregation of duties forbids it",
+          404: "Not in your scope, or no such record", 409: "State moved on meanwhile",
+          422: "Refused by Rule 2 (fields name why)"}
 
-    def deco(fn):
-        for code in codes:
-            fn = blp.alt_response(code, schema=ErrorSchema, description=desc[code])(fn)
-        return fn
-    return deco
+
+def _errors(*codes):
+    return error_responses(blp, ERRORS, *codes)
 
 
 @blp.route(f"/posts/<{ID_PATH}:post_id>/candidates")

@@ -20,14 +20,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.api.core import token_required
-from portal.api.schemas import INT32_MAX, ErrorSchema, PageArgs, PlaceRef, id_field, text_field
+from portal.api.schemas import (
+    ID_PATH,
+    PageArgs,
+    PlaceRef,
+    choice_field,
+    error_responses,
+    id_field,
+    text_field,
+)
 from portal.core.access import get_scoped_or_404, scoped
 from portal.posts import plans
 from portal.posts.models import Post
 from portal.posts.rules import FundingSource, PostCategory, PostState, Schedule
 from portal.registry.service import page_of
 
-ID_PATH = f"int(min=1, max={INT32_MAX})"
 TOTAL_HEADER = {"X-Total-Count": {"schema": {"type": "integer"}, "description": "Rows in all pages"}}
 MONEY_DOC = {"type": "string", "format": "decimal", "example": "800.00"}
 DATES = validate.Range(min=date(2000, 1, 1), max=date(2099, 12, 31))
@@ -48,27 +55,23 @@ def _decimal(limit: int, **kwargs) -> fields.Decimal:
     return fields.Decimal(validate=_at_most(limit), metadata=MONEY_DOC, **kwargs)
 
 
-def _choice(enum_cls, **kwargs) -> fields.String:
-    return fields.String(validate=validate.OneOf([m.value for m in enum_cls]), **kwargs)
-
-
 class PostSchema(Schema):
     id = fields.Integer()
     village = fields.Nested(PlaceRef)
-    category = _choice(PostCategory)
+    category = choice_field(PostCategory)
     title = fields.String()
     duties = fields.String()
     workload_amount = fields.Decimal(as_string=True, metadata=MONEY_DOC)
     workload_unit = fields.String()
     headcount = fields.Integer()
-    schedule = _choice(Schedule)
+    schedule = choice_field(Schedule)
     required_days = fields.Integer(allow_none=True)
     subsidy = fields.Decimal(as_string=True, places=2, metadata=MONEY_DOC | {"description": "yuan a month"})
-    funding_source = _choice(FundingSource)
+    funding_source = choice_field(FundingSource)
     start_date = fields.Date()
     end_date = fields.Date()
     need_reason = fields.String()
-    state = _choice(PostState)
+    state = choice_field(PostState)
     vacancies = fields.Method("get_vacancies", metadata={"type": "integer"})
     submitted_by = fields.Integer(allow_none=True)
     submitted_at = fields.DateTime(allow_none=True)
@@ -83,31 +86,31 @@ class PostSchema(Schema):
 
 
 class PostPatchSchema(Schema):
-    category = _choice(PostCategory)
+    category = choice_field(PostCategory)
     title = text_field(60)
     duties = text_field(2000)
     workload_amount = _decimal(10**7)
     workload_unit = text_field(20)
     headcount = fields.Integer(validate=validate.Range(min=0, max=1000))
-    schedule = _choice(Schedule)
+    schedule = choice_field(Schedule)
     required_days = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=31))
     subsidy = _decimal(10**6)
-    funding_source = _choice(FundingSource)
+    funding_source = choice_field(FundingSource)
     start_date = fields.Date(validate=DATES)
     end_date = fields.Date(validate=DATES)
     need_reason = text_field(2000)
 
 
 class PostCreateSchema(PostPatchSchema):
-    category = _choice(PostCategory, required=True)
+    category = choice_field(PostCategory, required=True)
     title = text_field(60, required=True)
     duties = text_field(2000, required=True)
     workload_amount = _decimal(10**7, required=True)
     workload_unit = text_field(20, required=True)
     headcount = fields.Integer(required=True, validate=validate.Range(min=0, max=1000))
-    schedule = _choice(Schedule, required=True)
+    schedule = choice_field(Schedule, required=True)
     subsidy = _decimal(10**6, required=True)
-    funding_source = _choice(FundingSource, required=True)
+    funding_source = choice_field(FundingSource, required=True)
     start_date = fields.Date(required=True, validate=DATES)
     end_date = fields.Date(required=True, validate=DATES)
     need_reason = text_field(2000, required=True)
@@ -118,7 +121,7 @@ class ReturnSchema(Schema):
 
 
 class PostListArgs(PageArgs):
-    state = _choice(PostState)
+    state = choice_field(PostState)
     village_id = id_field()
 
 
@@ -135,11 +138,7 @@ ERRORS = {401: "Missing or invalid token", 403: "Role may not do this", 404: "No
 
 
 def _documented(*codes):
-    def decorator(view):
-        for code in reversed(codes):
-            view = blp.alt_response(code, schema=ErrorSchema, description=ERRORS[code])(view)
-        return view
-    return decorator
+    return error_responses(blp, ERRORS, *codes)
 
 
 @blp.route("/posts")

@@ -21,14 +21,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.api.core import token_required
-from portal.api.schemas import INT32_MAX, ErrorSchema, PageArgs, PlaceRef, id_field, text_field
+from portal.api.schemas import (
+    ID_PATH,
+    ErrorSchema,
+    PageArgs,
+    PlaceRef,
+    choice_field,
+    id_field,
+    text_field,
+)
 from portal.core.access import get_scoped_or_404, scoped
 from portal.core.errors import NotAllowed
 from portal.core.masking import mask_account, mask_id, mask_phone
 from portal.registry import rules, service
 from portal.registry.models import Household, Person
 
-ID_PATH = f"int(min=1, max={INT32_MAX})"
 TOTAL_HEADER = {"X-Total-Count": {"schema": {"type": "integer"}, "description": "Rows in all pages"}}
 
 households_blp = Blueprint("api_households", __name__, url_prefix="/api/v1",
@@ -38,10 +45,6 @@ people_blp = Blueprint("api_people", __name__, url_prefix="/api/v1",
 
 
 # ---- fields ---------------------------------------------------------------------------------------
-
-
-def _choice(enum_cls, **kwargs) -> fields.String:
-    return fields.String(validate=validate.OneOf([m.value for m in enum_cls]), **kwargs)
 
 
 ID_NUMBER_DOC = {"description": "18 characters, GB 11643 check digit; unique county-wide"}
@@ -70,15 +73,15 @@ class PersonSchema(Schema):
     name = fields.String()
     id_number = Masked(mask_id, metadata={"description": "masked: 4201**********123X", "example": "4201**********123X"})
     birth_date = fields.Date(metadata={"description": "from the resident ID"})
-    sex = _choice(rules.Sex, metadata={"description": "from the resident ID"})
-    relation_to_head = _choice(rules.RelationToHead)
-    labour_capacity = _choice(rules.LabourCapacity)
+    sex = choice_field(rules.Sex, metadata={"description": "from the resident ID"})
+    relation_to_head = choice_field(rules.RelationToHead)
+    labour_capacity = choice_field(rules.LabourCapacity)
     disabled = fields.Boolean()
     disability_grade = fields.Integer(allow_none=True)
     phone = Masked(mask_phone, metadata={"description": "masked: 138****5678"})
     bank_name = fields.String()
     bank_account = Masked(mask_account, metadata={"description": "masked: BIN and last four, 622588******1234"})
-    employment_status = _choice(rules.EmploymentStatus)
+    employment_status = choice_field(rules.EmploymentStatus)
     monthly_income = fields.Decimal(as_string=True, places=2, metadata=MONEY_DOC)
     training_wish = fields.String()
     willing_to_migrate = fields.Boolean()
@@ -93,8 +96,8 @@ class HouseholdSchema(Schema):
     id = fields.Integer()
     village = fields.Nested(PlaceRef)
     number = fields.String()
-    category = _choice(rules.HouseholdCategory)
-    monitored_subtype = _choice(rules.MonitoredSubtype, allow_none=True)
+    category = choice_field(rules.HouseholdCategory)
+    monitored_subtype = choice_field(rules.MonitoredSubtype, allow_none=True)
     risk_eliminated = fields.Boolean()
     address = fields.String()
     created_at = fields.DateTime()
@@ -116,8 +119,8 @@ class RevealedSchema(Schema):
 
 class HouseholdPatchSchema(Schema):
     number = text_field(metadata={"description": "1 to 30 letters, digits or dashes; unique in the village"})
-    category = _choice(rules.HouseholdCategory)
-    monitored_subtype = _choice(rules.MonitoredSubtype, allow_none=True,
+    category = choice_field(rules.HouseholdCategory)
+    monitored_subtype = choice_field(rules.MonitoredSubtype, allow_none=True,
                                 metadata={"description": "only for monitored households, and required there"})
     risk_eliminated = fields.Boolean()
     address = text_field(120)
@@ -127,15 +130,15 @@ class HouseholdCreateSchema(HouseholdPatchSchema):
     village_id = id_field(metadata={"description": "required for county roles; a clerk's own village by default"})
     number = text_field(required=True,
                         metadata={"description": "1 to 30 letters, digits or dashes; unique in the village"})
-    category = _choice(rules.HouseholdCategory, required=True)
+    category = choice_field(rules.HouseholdCategory, required=True)
 
 
 class _PersonFields(Schema):
     name = text_field()
     id_number = text_field(metadata=ID_NUMBER_DOC)
-    relation_to_head = _choice(rules.RelationToHead)
-    labour_capacity = _choice(rules.LabourCapacity)
-    employment_status = _choice(rules.EmploymentStatus)
+    relation_to_head = choice_field(rules.RelationToHead)
+    labour_capacity = choice_field(rules.LabourCapacity)
+    employment_status = choice_field(rules.EmploymentStatus)
     disabled = fields.Boolean()
     disability_grade = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=4))
     phone = text_field(20)
@@ -156,22 +159,22 @@ class PersonPatchSchema(_PersonFields):
 class PersonCreateSchema(_PersonFields):
     name = text_field(required=True)
     id_number = text_field(required=True, metadata=ID_NUMBER_DOC)
-    relation_to_head = _choice(rules.RelationToHead, required=True)
-    labour_capacity = _choice(rules.LabourCapacity, required=True)
-    employment_status = _choice(rules.EmploymentStatus, required=True)
+    relation_to_head = choice_field(rules.RelationToHead, required=True)
+    labour_capacity = choice_field(rules.LabourCapacity, required=True)
+    employment_status = choice_field(rules.EmploymentStatus, required=True)
 
 
 class HouseholdListArgs(PageArgs):
     village_id = id_field()
-    category = _choice(rules.HouseholdCategory)
+    category = choice_field(rules.HouseholdCategory)
     q = text_field(metadata={"description": "part of the household number or address"})
 
 
 class PeopleListArgs(PageArgs):
     q = text_field(metadata={"description": "part of the name, a household number, or a full resident ID"})
-    category = _choice(rules.HouseholdCategory)
-    capacity = _choice(rules.LabourCapacity)
-    status = _choice(rules.EmploymentStatus)
+    category = choice_field(rules.HouseholdCategory)
+    capacity = choice_field(rules.LabourCapacity)
+    status = choice_field(rules.EmploymentStatus)
     village_id = id_field()
     township_id = id_field()
     sort = fields.String(load_default="household", validate=validate.OneOf(list(service.SORTS)))

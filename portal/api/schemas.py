@@ -20,6 +20,25 @@ def text_field(max_length: int | None = None, **kwargs) -> fields.String:
     return fields.String(validate=checks, **kwargs)
 
 
+ID_PATH = f"int(min=1, max={INT32_MAX})"  # URL converter for ids: larger numbers are a 404, not a 500
+
+
+def choice_field(enum_cls, **kwargs) -> fields.String:
+    """A string limited to an enum's values (documented as such in OpenAPI)."""
+    return fields.String(validate=validate.OneOf([m.value for m in enum_cls]), **kwargs)
+
+
+def error_responses(blp, descriptions: dict[int, str], *codes: int):
+    """Document an endpoint's error answers, each with the API's one error body."""
+
+    def decorator(view):
+        for code in reversed(codes):
+            view = blp.alt_response(code, schema=ErrorSchema, description=descriptions[code])(view)
+        return view
+
+    return decorator
+
+
 def id_field(**kwargs) -> fields.Integer:
     return fields.Integer(validate=validate.Range(min=1, max=INT32_MAX), **kwargs)
 
