@@ -3,7 +3,7 @@
 The policy is exit_rules/rules (pure); this module loads, checks roles and scope, moves states with
 compare-and-set UPDATEs (`WHERE id=:id AND state=:old`, a lost race is a Conflict), writes the audit row
 and commits once per use case. Attendance and payroll enter only through `marks_for` and
-`locked_months`, which the attendance/payroll issue fills in.
+`locked_months` (and the county calendar through `calendar_for`).
 
 Decisions where domain.md is silent:
 - Only an active holder may be proposed for exit; at most one open exit (proposed, approved, appealed)
@@ -63,14 +63,28 @@ class ExitRefused(RuleViolation):
 # ---- the seams for attendance, payroll and settings -------------------------------------------------
 
 
+# Attendance builds on posts (it marks appointments), so it is imported where it is used, not at the top.
+
+
 def marks_for(appointment: Appointment, start: date, end: date) -> dict[date, str | None]:
-    """The holder's attendance marks from start to end. The attendance/payroll issue fills this in."""
-    return {}
+    """The holder's attendance marks from start to end (day → mark)."""
+    from portal.attendance import service as attendance
+
+    return attendance.marks_for(appointment.id, start, end)
 
 
 def locked_months(village_id: int) -> set[tuple[int, int]]:
-    """(year, month) of the village's submitted or paid payrolls. The attendance/payroll issue fills this in."""
-    return set()
+    """(year, month) of the village's months whose payroll is submitted, approved or paid."""
+    from portal.attendance import service as attendance
+
+    return attendance.locked_months(village_id)
+
+
+def calendar_for(village_id: int) -> WorkCalendar:
+    """The county's working days (national calendar and the county's overrides)."""
+    from portal.attendance import service as attendance
+
+    return attendance.county_calendar(attendance.county_of_village(village_id))
 
 
 def policy_for(village_id: int, day: date) -> Policy:
@@ -255,7 +269,7 @@ def holder_facts(appointment: Appointment, today: date) -> exit_rules.HolderFact
     person, post = appointment.person, appointment.post
     start = today - timedelta(days=MARK_WINDOW_DAYS)
     marks = marks_for(appointment, start, today)
-    scheduled = {day: marks.get(day) for day in WorkCalendar().working_days(start, today)}
+    scheduled = {day: marks.get(day) for day in calendar_for(appointment.village_id).working_days(start, today)}
     return exit_rules.HolderFacts(
         schedule=post.schedule, appointment_end=appointment.end_date,
         household_category=person.household.category, employment_status=person.employment_status,

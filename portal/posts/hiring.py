@@ -51,7 +51,10 @@ def current_policy(county_id: int, day: date) -> rules.Policy:
 
 
 def work_calendar(county_id: int) -> WorkCalendar:
-    return WorkCalendar()
+    """The county's working days for notice periods (national calendar and the county's overrides)."""
+    from portal.attendance.service import county_calendar  # attendance builds on posts: imported late
+
+    return county_calendar(county_id)
 
 
 class HiringRefused(RuleViolation):

@@ -1,0 +1,64 @@
+"""Attendance: one mark per holder per day, the months locked by a submitted payroll, working-day overrides."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.core.access import register_scope
+from portal.core.types import UTCDateTime, utcnow
+from portal.extensions import db
+
+
+class AttendanceMark(db.Model):
+    """A holder's duty on one day (出勤/半天/请假/旷工); who set it last and when (late changes show)."""
+
+    __tablename__ = "attendance_marks"
+    __table_args__ = (
+        UniqueConstraint("appointment_id", "day"),
+        Index("ix_attendance_marks_village_id_day", "village_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"))
+    village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"))
+    day: Mapped[date] = mapped_column(Date)
+    mark: Mapped[str] = mapped_column(String(8))
+    set_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class MonthLock(db.Model):
+    """A village month whose attendance may not change: its payroll is submitted, approved or paid."""
+
+    __tablename__ = "attendance_locks"
+    __table_args__ = (UniqueConstraint("village_id", "year", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(Integer)
+    locked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    locked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class WorkdayOverride(db.Model):
+    """A county's local change to the national calendar: a day made a working day or a day off."""
+
+    __tablename__ = "workday_overrides"
+    __table_args__ = (UniqueConstraint("county_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    county_id: Mapped[int] = mapped_column(ForeignKey("counties.id"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    working: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(String(120), default="")
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+register_scope(AttendanceMark, village=AttendanceMark.village_id)
+register_scope(MonthLock, village=MonthLock.village_id)
+register_scope(WorkdayOverride, county=WorkdayOverride.county_id)
