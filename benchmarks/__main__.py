@@ -1,6 +1,11 @@
-"""`make bench` (python -m benchmarks): county-scale timings. Not tests; figures are printed."""
+"""`make bench` (python -m benchmarks [registry|payroll]): county-scale timings. Not tests; figures are printed."""
 
-from benchmarks import registry_import
+import sys
+
+from benchmarks import payroll, registry_import
+
+SUITES = {"registry": registry_import.main, "payroll": payroll.main}
 
 if __name__ == "__main__":
-    registry_import.main()
+    for name in sys.argv[1:] or list(SUITES):
+        SUITES[name]()

@@ -46,6 +46,9 @@ def init_app(app: Flask) -> None:
             extra = {"field": err.field} if err.field else {}
             if getattr(err, "problems", None):  # registry.service.InvalidData: every wrong field at once
                 extra["fields"] = {name: str(message) for name, message in err.problems.items()}
+            if getattr(err, "cells", None):  # attendance.service.MarksRefused: every refused cell
+                extra["cells"] = [{"appointment_id": c.appointment_id, "day": c.day.isoformat(), "code": c.code,
+                                   "message": c.message} for c in err.cells]
             if isinstance(err, ImportRejected):
                 extra["rows"] = [e.__dict__ for e in err.errors]
             return json_error(err.http_status, err.code, err.message, **extra)

@@ -49,6 +49,8 @@ class ErrorBody(Schema):
     field = fields.String(metadata={"description": "the field a refusal is about"})
     rows = fields.List(fields.Dict(), metadata={"description": "bad rows of an import (row, column, reason)"})
     fields_ = fields.Dict(data_key="fields", metadata={"description": "invalid fields and why"})
+    cells = fields.List(fields.Dict(), metadata={"description": "refused attendance cells (appointment_id, day, "
+                                                               "code, message)"})
 
 
 class ErrorSchema(Schema):
