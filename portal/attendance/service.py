@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, select
+from sqlalchemy import and_, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
@@ -57,8 +57,15 @@ def locked_months(village_id: int) -> set[tuple[int, int]]:
 
 
 def hold_village(village_id: int) -> None:
-    """Take the village's row lock for this transaction (mark saves and payroll submissions queue on it)."""
-    db.session.execute(select(Village.id).where(Village.id == village_id).with_for_update())
+    """Take the village's row lock for this transaction (mark saves and payroll submissions queue on it).
+
+    PostgreSQL: SELECT … FOR UPDATE. SQLite has no row locks and its driver begins a transaction only at the
+    first write, so a no-op UPDATE takes the database's write lock here, before anything is read."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(update(Village.__table__).where(Village.__table__.c.id == village_id)
+                           .values(id=Village.__table__.c.id))
+    else:
+        db.session.execute(select(Village.id).where(Village.id == village_id).with_for_update())
 
 
 def lock_month(actor, village_id: int, year: int, month: int) -> None:

@@ -1,0 +1,24 @@
+"""Chinese names of the attendance vocabulary (出勤 / 半天 / 请假 / 旷工), through the translation layer."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from portal.attendance.rules import SYMBOL, Mark
+
+MARK = {Mark.PRESENT: _l("Present"), Mark.HALF: _l("Half day"), Mark.LEAVE: _l("Leave"),
+        Mark.ABSENT: _l("Absent")}
+# The order of the day view's buttons and of the grid's totals; the digit is the grid's keyboard key.
+ORDER = (Mark.PRESENT, Mark.HALF, Mark.LEAVE, Mark.ABSENT)
+KEY = {Mark.PRESENT: "1", Mark.HALF: "2", Mark.LEAVE: "3", Mark.ABSENT: "4"}
+WEEKDAY = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
+
+
+def mark_label(code: str | None) -> str:
+    """The mark's name (出勤…), or an empty string for no mark."""
+    return str(MARK[Mark(code)]) if code in set(Mark) else ""
+
+
+def symbol(code: str | None) -> str:
+    """The mark's one-character grid symbol (√ ½ 假 ×), or an empty string."""
+    return SYMBOL.get(code or "", "")
