@@ -21,7 +21,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 FONT_NAME = "PortalCJK"
 CANDIDATES = (
@@ -100,4 +101,75 @@ def render(story: list, *, title: str, wide: bool = False, footer: str = "") -> 
         canvas.restoreState()
 
     doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
+    return buf.getvalue()
+
+
+# ---- long documents: 第 x 页 共 N 页, a watermark per page ------------------------------------------
+
+
+class Watermark(Flowable):
+    """Takes no room; from the page it lands on, every page carries `text` across it ("" for none)."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+        self.width = self.height = 0
+
+    def wrap(self, avail_width, avail_height):
+        return 0, 0
+
+    def draw(self):
+        self.canv.portal_watermark = self.text
+
+
+def _counting_canvas(footer: str, margin: float):
+    """A canvas that holds its pages back until the end, so each footer can name the page count."""
+
+    class CountingCanvas(Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.portal_watermark = ""
+            self._held: list[dict] = []
+
+        def showPage(self):  # ReportLab's name
+            self._held.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._held)
+            for number, state in enumerate(self._held, start=1):
+                self.__dict__.update(state)
+                self._decorate(number, total)
+                Canvas.showPage(self)
+            Canvas.save(self)
+
+        def _decorate(self, number: int, total: int) -> None:
+            width, height = self._pagesize
+            self.saveState()
+            if self.portal_watermark:
+                self.setFont(font(), 96)
+                self.setFillColor(colors.grey)
+                self.setFillAlpha(0.18)
+                self.translate(width / 2, height / 2)
+                self.rotate(30)
+                self.drawCentredString(0, -32, self.portal_watermark)
+            self.restoreState()
+            self.saveState()
+            self.setFont(font(), 8)
+            pages = f"第 {number} 页 共 {total} 页"
+            self.drawString(margin, 8 * mm, footer)
+            self.drawRightString(width - margin, 8 * mm, pages)
+            self.restoreState()
+
+    return CountingCanvas
+
+
+def render_counted(story: list, *, title: str, wide: bool = False, footer: str = "",
+                   margin: float = 12 * mm) -> bytes:
+    """Like render(), with "第 x 页 共 N 页" on every page and the watermarks that Watermark flowables set."""
+    buf = io.BytesIO()
+    pagesize = landscape(A4) if wide else A4
+    doc = SimpleDocTemplate(buf, pagesize=pagesize, title=title, leftMargin=margin, rightMargin=margin,
+                            topMargin=margin, bottomMargin=margin + 4 * mm, author="乡村公益性岗位管理平台")
+    doc.build(story, canvasmaker=_counting_canvas(footer, margin))
     return buf.getvalue()
