@@ -18,7 +18,8 @@ class AttendanceMark(db.Model):
     __tablename__ = "attendance_marks"
     __table_args__ = (
         UniqueConstraint("appointment_id", "day"),
-        Index("ix_attendance_marks_village_id_day", "village_id", "day"),
+        # Covers the payroll's count of a month's marks per holder (village, day range → holder, mark).
+        Index("ix_attendance_marks_village_id_day", "village_id", "day", "appointment_id", "mark"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
