@@ -15,7 +15,11 @@ from portal.accounts.models import User
 from portal.accounts.service import hash_password
 from portal.core import auditlog
 from portal.core.access import Role
+from portal.core.calendar import WorkCalendar
+from portal.core.clock import county_today
 from portal.core.types import utcnow
+from portal.demo_duty import build_duty
+from portal.demo_payroll import build_payrolls
 from portal.extensions import db
 from portal.places.models import County, Township, Village
 from portal.registry.models import Household, Person, Relationship
@@ -82,6 +86,7 @@ def build_demo() -> list[DemoLogin]:
     password = hash_password(DEMO_PASSWORD)
     _user("admin", "县管理员 周明", Role.COUNTY_ADMIN, password, changes, county_id=county.id)
     _user("auditor", "县审计员 孙丽", Role.COUNTY_AUDITOR, password, changes, county_id=county.id)
+    calendar, today = WorkCalendar(), county_today()
     used_ids: set[str] = set()  # per run, so the same seed yields the same IDs every time
     clerk_no = 0
     for t_index, (t_code, t_name, villages) in enumerate(TOWNSHIPS, start=1):
@@ -103,8 +108,10 @@ def build_demo() -> list[DemoLogin]:
             logins.append(DemoLogin(f"clerk{clerk_no:02d}", Role.VILLAGE_CLERK, f"{t_name} {v_name}"))
             _households(rng, village, used_ids, changes)
             _posts(village, county, changes, waiting=v_index == 1)
+            build_duty(village, calendar, today, changes)
     auditlog.record_many("demo", changes)
     db.session.commit()
+    build_payrolls(county.id, today)
     return logins
 
 

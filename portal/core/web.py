@@ -19,7 +19,9 @@ def _security_headers(response):
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.endpoint != "static":
-        response.headers.setdefault("Cache-Control", "no-store")
+        # Pages and downloads carry personal data: nothing is kept in a browser or proxy cache, also not the
+        # files send_file marks "no-cache" (which still allows storing them).
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -61,7 +61,7 @@ def test_bulk_is_all_or_nothing_and_lists_every_refused_cell(api, make_token, ho
     assert sorted(c["code"] for c in err["cells"]) == ["future", "outside_window"]
     with app.app_context():
         assert service.marks_for(holder, date(2026, 3, 1), date(2026, 3, 31)) == {}
-    body["marks"] = body["marks"][:1] + [{"appointment_id": holder, "day": "2026-03-09", "mark": "leave"}]
+    body["marks"] = [*body["marks"][:1], {"appointment_id": holder, "day": "2026-03-09", "mark": "leave"}]
     resp = api.put("/api/v1/attendance/month", json=body, headers=bearer(clerk))
     assert resp.get_json() == {"changed": 2, "unchanged": 0}
 

@@ -195,7 +195,8 @@ def test_one_post_from_plan_to_exit(world, app, live_server, phone_page, open_pa
     expect(clerk).to_have_url(re.compile(rf"person={nominee.id}#nominate$"))  # the new page, not the old form
     form = clerk.locator("#nominate")
     expect(form.get_by_label("候选人", exact=True)).to_have_value(str(nominee.id))
-    notice_end = hiring_rules.notice_end(t0, DEFAULT_POLICY, hiring.work_calendar(world.ids["ca"]))
+    with app.app_context():
+        notice_end = hiring_rules.notice_end(t0, DEFAULT_POLICY, hiring.work_calendar(world.ids["ca"]))
     t1 = notice_end + timedelta(days=1)  # the first day the township may approve
     start = t1 + timedelta(days=1)  # on duty the day after the approval
     form.get_by_label("开始日期").fill(start.isoformat())

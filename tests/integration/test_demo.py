@@ -1,18 +1,22 @@
 """The demo county: complete, valid IDs, and a second run changes nothing."""
 
+from datetime import date
+
 from sqlalchemy import func, select
 from stdnum.cn import ric
 
 from portal.accounts.models import User
+from portal.attendance.models import AttendanceMark
 from portal.core.auditlog import AuditEntry, verify_chain
 from portal.demo import build_demo
 from portal.extensions import db
+from portal.payroll.models import Payroll
 from portal.places.models import County, Township, Village
-from portal.posts.models import Post, SubsidyStandard, VillageQuota
+from portal.posts.models import Appointment, Post, SubsidyStandard, VillageQuota
 from portal.registry.models import Household, Person, Relationship
 
 MODELS = (County, Township, Village, User, Household, Person, Relationship, AuditEntry, Post, SubsidyStandard,
-          VillageQuota)
+          VillageQuota, Appointment, AttendanceMark, Payroll)
 
 
 def _counts():
@@ -50,3 +54,23 @@ def test_demo_people_have_derived_birth_dates_and_sex(ctx):
     for person in db.session.execute(select(Person).limit(50)).scalars():
         parsed = parse_resident_id(person.id_number)
         assert (person.birth_date, person.sex) == (parsed.birth_date, parsed.sex.value)
+
+
+def test_demo_holders_have_attendance_and_payrolls_in_every_state(ctx):
+    from portal.core.clock import county_today
+    from portal.payroll import arrears
+
+    build_demo()
+    holders = db.session.execute(select(Appointment).where(Appointment.state == "active")).scalars().all()
+    assert len(holders) >= 30
+    marked = set(db.session.execute(select(AttendanceMark.appointment_id).distinct()).scalars())
+    today = county_today()
+    if today > date(today.year, 1, 2):
+        assert {a.id for a in holders} <= marked  # every holder has marks since the posts began
+    assert db.session.scalar(select(func.max(AttendanceMark.day))) < today  # never a mark on a future day
+    states = set(db.session.execute(select(Payroll.state)).scalars())
+    if today.month >= 4:  # the last month and two before it exist: every state is shown
+        assert states == {"draft", "submitted", "returned", "approved", "paid"}
+        admin = db.session.execute(select(User).where(User.username == "admin")).scalar_one()
+        assert arrears.overdue(admin, today), "one village's payroll waits for payment past the deadline"
+    assert verify_chain().ok
