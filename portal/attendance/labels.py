@@ -11,7 +11,10 @@ MARK = {Mark.PRESENT: _l("Present"), Mark.HALF: _l("Half day"), Mark.LEAVE: _l("
 # The order of the day view's buttons and of the grid's totals; the digit is the grid's keyboard key.
 ORDER = (Mark.PRESENT, Mark.HALF, Mark.LEAVE, Mark.ABSENT)
 KEY = {Mark.PRESENT: "1", Mark.HALF: "2", Mark.LEAVE: "3", Mark.ABSENT: "4"}
-WEEKDAY = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
+WEEKDAY = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))  # grid headers: 一 … 日
+# Spelled out where the weekday stands alone (the day view): 星期一 … 星期日.
+WEEKDAY_LONG = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"),
+                _l("Sunday"))
 
 
 def mark_label(code: str | None) -> str:

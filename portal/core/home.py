@@ -14,6 +14,7 @@ class Waiting:
     count: int
     url: str
     level: str = "warning"  # bootstrap colour: warning (act), danger (overdue), info
+    details: tuple[str, ...] = ()  # a line per case worth naming on the home page (e.g. each overdue payroll)
 
 
 _PROVIDERS: dict[Role, list[Callable]] = {r: [] for r in Role}

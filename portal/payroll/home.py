@@ -3,12 +3,15 @@ pay (township), overdue payrolls (township, county admin and auditor)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal.core.access import Role, scoped
 from portal.core.home import Waiting, provides
+from portal.core.i18n import money, month_label
 from portal.extensions import db
 from portal.payroll import queries, service
 from portal.payroll.arrears import overdue
@@ -23,11 +26,21 @@ def _count(user, state: PayrollState) -> int:
         Payroll.state == state.value)) or 0
 
 
+SHOWN_ARREARS = 5  # the home page names the longest-overdue payrolls; the arrears page lists them all
+
+
 def _overdue_item(user) -> Waiting:
     found = overdue(user, service.county_today())
     longest = found[0].delay.overdue_days if found else 0
+    details = tuple(
+        _("%(village)s %(month)s, %(total)s: %(days)s days overdue, waiting for payment at the township for "
+          "%(waiting)s days since approval (village %(village_days)s days, township %(township_days)s days)",
+          village=a.payroll.village.name, month=month_label(date(a.payroll.year, a.payroll.month, 1)),
+          total=money(a.payroll.total), days=a.delay.overdue_days, waiting=a.delay.payment_days,
+          village_days=a.delay.village_days, township_days=a.delay.township_days)
+        for a in found[:SHOWN_ARREARS])
     return Waiting(_("Payrolls overdue for payment (longest %(days)s days overdue)", days=longest), len(found),
-                   url_for("payroll_pages.arrears"), "danger")
+                   url_for("payroll_pages.arrears"), "danger", details)
 
 
 @provides(Role.VILLAGE_CLERK)

@@ -233,6 +233,8 @@ def test_overdue_payrolls_are_listed_and_on_the_home_pages(app, world, login):
         assert f'data-payroll="{payroll_id}"' in html and ">13" in html, username  # 43 days since approval
         home = c.get("/").get_data(as_text=True)
         assert 'href="/payroll/arrears"' in home and "text-bg-danger" in home, username
+        # the home page names the payroll, its days overdue and the stage it waits in (payment, since approval)
+        assert "青竹村 2026年9月" in home and "逾期 13 天" in home and "乡镇待发放已 43 天" in home, username
     assert f'data-payroll="{payroll_id}"' not in login("admin_b").get("/payroll/arrears").get_data(as_text=True)
 
 
