@@ -47,9 +47,12 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.posts import exit_views, hiring_views, plan_views
     from portal.registry.ledger_views import bp as ledger_bp
     from portal.registry.views import bp as registry_bp
+    from portal.workshops import file_views as workshop_files
+    from portal.workshops import views as workshop_views
 
     for bp in (home_bp, accounts_bp, places_bp, registry_bp, ledger_bp, plan_views.bp, hiring_views.bp,
-               exit_views.bp, attendance_views.bp, payroll_views.bp, payroll_files.bp, notice_bp, audit_bp):
+               exit_views.bp, attendance_views.bp, payroll_views.bp, payroll_files.bp, workshop_views.bp,
+               workshop_files.bp, notice_bp, audit_bp):
         app.register_blueprint(bp)
 
     from portal.api import init_api

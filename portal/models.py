@@ -7,3 +7,4 @@ from portal.payroll.models import Payroll, PayrollLine  # noqa: F401
 from portal.places.models import County, Township, Village  # noqa: F401
 from portal.posts.models import Appointment, CountySetting, Exit, Objection, Post, SubsidyStandard, VillageQuota  # noqa: F401
 from portal.registry.models import Household, Person, Relationship  # noqa: F401
+from portal.workshops.models import Assessment, MonthlyReport, Workshop, WorkshopEmployee, WorkshopExit  # noqa: F401

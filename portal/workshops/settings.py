@@ -1,0 +1,130 @@
+"""County settings for workshops: the reward tier table and the exit conditions, dated and audited.
+
+They are rows of the posts feature's `CountySetting` table under keys prefixed `workshop_`, each value a
+short text (`workshop_tiers` = `5:10000,10:20000,20:30000,30:50000`, the others whole numbers). As for every
+county setting, a value applies from its `effective_from` day on; the value in force on a day is the one
+with the latest `effective_from` not after it; setting a key again for the same day replaces the value
+(both are in the audit log). Only the county admin changes them, never from a day before the first day of
+the current month (closed months keep the values they were run under).
+
+Which day's value applies: monitoring uses the settings in force on the day it runs; the annual
+assessment uses those in force on the last day of the assessed year; an exit notice those of the day it
+is posted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal.core import auditlog
+from portal.core.access import Role
+from portal.core.clock import county_today
+from portal.core.errors import NotAllowed, RuleViolation
+from portal.extensions import db
+from portal.posts.models import CountySetting
+from portal.posts.settings import first_open_day
+from portal.workshops.rules import DEFAULT_POLICY, Tier, WorkshopPolicy, format_tiers, parse_tiers
+
+PREFIX = "workshop_"
+SETTING_KEYS = tuple(PREFIX + f.name for f in fields(WorkshopPolicy))  # workshop_tiers, workshop_halt_months...
+
+
+def _field(key: str) -> str:
+    if key not in SETTING_KEYS:
+        raise ValueError(key)
+    return key[len(PREFIX):]
+
+
+def parse_setting(key: str, value: str):
+    """A stored value's text as the policy field's type; ValueError when it is not one."""
+    name = _field(key)
+    if name == "tiers":
+        return parse_tiers(value)
+    text = str(value).strip()
+    if not text.isdigit():
+        raise ValueError(key)
+    return int(text)
+
+
+def format_setting(key: str, value) -> str:
+    """The stored text of a policy value."""
+    if _field(key) == "tiers":
+        return format_tiers(value)
+    return str(value)
+
+
+def settings_on(county_id: int, day: date) -> dict[str, str]:
+    """The county's stored workshop settings in force on `day`, by key (keys never set are missing)."""
+    rows = db.session.execute(select(CountySetting.key, CountySetting.value).where(
+        CountySetting.county_id == county_id, CountySetting.key.in_(SETTING_KEYS),
+        CountySetting.effective_from <= day).order_by(CountySetting.effective_from)).all()
+    return {key: value for key, value in rows}
+
+
+def policy_for(county_id: int, day: date) -> WorkshopPolicy:
+    """The county's workshop policy on `day`: the defaults with the settings in force that day laid over them."""
+    overrides = {}
+    for key, value in settings_on(county_id, day).items():
+        try:
+            overrides[_field(key)] = parse_setting(key, value)
+        except ValueError:  # a value no longer understood keeps the default rather than stopping the county
+            continue
+    try:
+        return replace(DEFAULT_POLICY, **overrides)
+    except ValueError:
+        return DEFAULT_POLICY
+
+
+def current_values(county_id: int, day: date) -> dict[str, str]:
+    """Every workshop setting's text in force on `day`, defaults included (for the settings page)."""
+    policy = policy_for(county_id, day)
+    return {key: format_setting(key, getattr(policy, _field(key))) for key in SETTING_KEYS}
+
+
+def set_setting(admin, key: str, value, effective_from: date, today: date | None = None) -> CountySetting:
+    """The county admin sets a workshop setting from a day on (not before the first day of this month);
+    the value must make a valid policy (tiers rising in both columns, numbers at least 1)."""
+    if getattr(admin, "role", None) != Role.COUNTY_ADMIN:
+        raise NotAllowed(_("Only the county admin sets the workshop tiers and exit conditions."))
+    if key not in SETTING_KEYS:
+        raise RuleViolation(_("Unknown setting."), field="key")
+    try:
+        raw = format_tiers(value) if isinstance(value, (list, tuple)) and all(isinstance(t, Tier) for t in value) \
+            else value
+        parsed = parse_setting(key, raw)
+        replace(DEFAULT_POLICY, **{_field(key): parsed})
+    except ValueError:
+        raise RuleViolation(_("This value is not allowed for the setting."), field="value") from None
+    earliest = first_open_day(today or county_today())
+    if not isinstance(effective_from, date) or effective_from < earliest:
+        raise RuleViolation(_("A setting cannot apply before %(day)s: earlier months are closed.",
+                              day=earliest.isoformat()), code="closed_month", field="effective_from")
+    text = format_setting(key, parsed)
+    county_id = admin.county_id
+    before = current_values(county_id, effective_from)[key]
+    row = db.session.execute(select(CountySetting).where(
+        CountySetting.county_id == county_id, CountySetting.key == key,
+        CountySetting.effective_from == effective_from)).scalar_one_or_none()
+    if row is None:
+        row = CountySetting(county_id=county_id, key=key, value=text, effective_from=effective_from,
+                            created_by=admin.id)
+        db.session.add(row)
+    else:
+        row.value, row.created_by = text, admin.id
+    db.session.flush()
+    auditlog.record(admin, "workshop.set_setting", "county_setting", row.id,
+                    {"key": key, "value": before, "effective_from": effective_from},
+                    {"key": key, "value": text, "effective_from": effective_from})
+    db.session.commit()
+    return row
+
+
+def history(county_id: int, key: str) -> list[CountySetting]:
+    """A setting's dated values, newest first (for the settings page)."""
+    return list(db.session.execute(select(CountySetting).where(
+        CountySetting.county_id == county_id, CountySetting.key == key)
+        .order_by(CountySetting.effective_from.desc())).scalars())
