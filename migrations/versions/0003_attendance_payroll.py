@@ -92,8 +92,6 @@ def upgrade():
     sa.Column('set_by', sa.Integer(), nullable=True),
     sa.Column('set_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['appointment_id'], ['appointments.id'], name=op.f('fk_attendance_marks_appointment_id_appointments')),
-    sa.ForeignKeyConstraint(['set_by'], ['users.id'], name=op.f('fk_attendance_marks_set_by_users')),
-    sa.ForeignKeyConstraint(['village_id'], ['villages.id'], name=op.f('fk_attendance_marks_village_id_villages')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_attendance_marks')),
     sa.UniqueConstraint('appointment_id', 'day', name=op.f('uq_attendance_marks_appointment_id_day'))
     )
