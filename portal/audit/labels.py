@@ -30,6 +30,19 @@ ACTIONS = {
     "payroll.approve": _l("approved the payroll"), "payroll.pay": _l("recorded the payment"),
     "payroll.adjustment_add": _l("added an adjustment"), "payroll.adjustment_remove": _l("removed an adjustment"),
     "payroll.bank_file": _l("downloaded the bank file"),
+    "workshop.certify": _l("certified the workshop"), "workshop.update": _l("corrected the workshop"),
+    "workshop.watch": _l("workshop put on watch"), "workshop.clear": _l("workshop back to normal"),
+    "workshop.monitor": _l("monitoring updated"), "workshop.propose_exit": _l("workshop exit proposed"),
+    "workshop.resume": _l("workshop resumed"), "workshop.exit": _l("workshop exited"),
+    "workshop.set_setting": _l("changed a workshop setting"),
+    "workshop_employee.add": _l("added an aided employee"), "workshop_employee.change": _l("changed an employment"),
+    "workshop_employee.end_by_exit": _l("employment ended by the exit"),
+    "workshop_report.file": _l("filed the monthly report"), "workshop_report.refile": _l("refiled the monthly report"),
+    "workshop_exit.propose": _l("proposed the workshop exit"), "workshop_exit.publish": _l("published the exit notice"),
+    "workshop_exit.approve": _l("approved the workshop exit"), "workshop_exit.reject": _l("rejected the workshop exit"),
+    "workshop_exit.exit": _l("workshop exit took effect"),
+    "assessment.compute": _l("computed the assessment"), "assessment.recompute": _l("recomputed the assessment"),
+    "assessment.approve": _l("approved the reward"), "assessment.pay": _l("recorded the reward payment"),
 }
 ENTITIES = {
     "user": _l("user"), "county": _l("county"), "township": _l("township"), "village": _l("village"),
@@ -38,7 +51,9 @@ ENTITIES = {
     "objection": _l("objection"), "exit": _l("exit"), "subsidy_standard": _l("subsidy standard"),
     "village_quota": _l("post quota"), "county_setting": _l("policy setting"), "register": _l("labour register"),
     "village_attendance": _l("attendance"), "workday_override": _l("working-day override"),
-    "payroll": _l("payroll"),
+    "payroll": _l("payroll"), "workshop": _l("workshop"), "workshop_employee": _l("workshop employee"),
+    "workshop_report": _l("workshop monthly report"), "workshop_exit": _l("workshop exit"),
+    "assessment": _l("workshop assessment"),
 }
 
 

@@ -1,9 +1,11 @@
 """The public notice boards (公示栏) of the villages: no login, personal data masked.
 
-Hiring notices (聘任公示) are this module's own. Other notices (摘牌公示 of workshops, exit notices) plug
-in through `board_section`: register a function(village, today) -> list[BoardSection] and the board
-shows each section after the hiring notices, as a table of the given headers and rows (plain text,
-already masked). The template also leaves `{% block more_notices %}` for anything richer.
+Hiring notices (聘任公示) are this module's own. Other notices (摘牌公示 of workshops, in
+notice.workshop_notices) plug in through `board_section`: register a function(village, today) ->
+list[BoardSection] and the board shows each section after the hiring notices, a card per row titled by
+its first column, the other headers beside their values (plain text, already masked); `board_count` adds
+their running notices to the list of boards. The template also leaves `{% block more_notices %}` for
+anything richer.
 """
 
 from __future__ import annotations
@@ -38,11 +40,18 @@ class BoardSection:
 
 
 BOARD_SECTIONS: list[Callable[[Village, date], list[BoardSection]]] = []
+BOARD_COUNTS: list[Callable[[date], dict[int, int]]] = []
 
 
 def board_section(fn: Callable[[Village, date], list[BoardSection]]) -> Callable:
     """Register a provider of extra notice sections for the village boards."""
     BOARD_SECTIONS.append(fn)
+    return fn
+
+
+def board_count(fn: Callable[[date], dict[int, int]]) -> Callable:
+    """Register a counter of another feature's running notices per village (added to the list of boards)."""
+    BOARD_COUNTS.append(fn)
     return fn
 
 
@@ -60,10 +69,14 @@ def _hiring_notices(village_id: int, today: date):
 
 @bp.get("/")
 def index():
+    today = county_today()
     counts = dict(db.session.execute(
         select(Appointment.village_id, func.count(Appointment.id))
-        .where(Appointment.state == rules.AppointmentState.IN_NOTICE, Appointment.notice_end >= county_today())
+        .where(Appointment.state == rules.AppointmentState.IN_NOTICE, Appointment.notice_end >= today)
         .group_by(Appointment.village_id)).all())
+    for counter in BOARD_COUNTS:
+        for village_id, n in counter(today).items():
+            counts[village_id] = counts.get(village_id, 0) + n
     villages = db.session.execute(
         select(Village, Township, County).join(Township, Village.township_id == Township.id)
         .join(County, Township.county_id == County.id).order_by(County.code, Township.code, Village.code)).all()
@@ -85,3 +98,6 @@ def board(code: str):
                            sections=sections, mask_id=mask_id,
                            category_cn=lambda c: rules.PostCategory(c).chinese,
                            category_label=lambda c: reg_labels.label(reg_labels.CATEGORY, c))
+
+
+from portal.notice import workshop_notices  # noqa: E402, F401  (the workshops' delisting notices)
