@@ -12,9 +12,11 @@ from flask import Flask
 def register_cli(app: Flask) -> None:
     from portal.payroll import cli as payroll_cli
     from portal.posts import cli as posts_cli
+    from portal.workshops import cli as workshops_cli
 
     posts_cli.register(app)
     payroll_cli.register(app)
+    workshops_cli.register(app)
 
     @app.cli.command("audit-verify")
     def audit_verify():

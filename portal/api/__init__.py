@@ -16,11 +16,18 @@ def init_api(app: Flask) -> None:
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "Personal API token (pt_…)"}
     )
     api.spec.options["security"] = [{"bearerAuth": []}]
-    from portal.api import attendance_resources, exit_resources, hiring_resources, payroll_resources, posts_resources
+    from portal.api import (
+        attendance_resources,
+        exit_resources,
+        hiring_resources,
+        payroll_resources,
+        posts_resources,
+        workshop_resources,
+    )
 
     blueprints = [*resources.BLUEPRINTS, *posts_resources.BLUEPRINTS, *hiring_resources.BLUEPRINTS,
                   *exit_resources.BLUEPRINTS, *attendance_resources.BLUEPRINTS,
-                  *payroll_resources.BLUEPRINTS]
+                  *payroll_resources.BLUEPRINTS, *workshop_resources.BLUEPRINTS]
     for blp in blueprints:
         api.register_blueprint(blp)
         csrf.exempt(blp)
