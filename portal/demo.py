@@ -20,6 +20,7 @@ from portal.core.clock import county_today
 from portal.core.types import utcnow
 from portal.demo_duty import build_duty
 from portal.demo_payroll import build_payrolls
+from portal.demo_workshops import build_workshops
 from portal.extensions import db
 from portal.places.models import County, Township, Village
 from portal.registry.models import Household, Person, Relationship
@@ -112,6 +113,7 @@ def build_demo() -> list[DemoLogin]:
     auditlog.record_many("demo", changes)
     db.session.commit()
     build_payrolls(county.id, today)
+    build_workshops(county.id, today)
     return logins
 
 

@@ -14,9 +14,10 @@ from portal.payroll.models import Payroll
 from portal.places.models import County, Township, Village
 from portal.posts.models import Appointment, Post, SubsidyStandard, VillageQuota
 from portal.registry.models import Household, Person, Relationship
+from portal.workshops.models import MonthlyReport, Workshop
 
 MODELS = (County, Township, Village, User, Household, Person, Relationship, AuditEntry, Post, SubsidyStandard,
-          VillageQuota, Appointment, AttendanceMark, Payroll)
+          VillageQuota, Appointment, AttendanceMark, Payroll, Workshop, MonthlyReport)
 
 
 def _counts():
@@ -73,4 +74,6 @@ def test_demo_holders_have_attendance_and_payrolls_in_every_state(ctx):
         assert states == {"draft", "submitted", "returned", "approved", "paid"}
         admin = db.session.execute(select(User).where(User.username == "admin")).scalar_one()
         assert arrears.overdue(admin, today), "one village's payroll waits for payment past the deadline"
+    workshops = {w.name: w.state for w in db.session.execute(select(Workshop)).scalars()}
+    assert len(workshops) == 3 and workshops["柳岸竹编帮扶车间"] == "exiting"  # under 5 aided for 6 months
     assert verify_chain().ok
