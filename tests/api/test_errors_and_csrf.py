@@ -13,13 +13,14 @@ BAD_QUERY = {"page": "abc", "per_page": "0", "village_id": "x", "township_id": "
 
 
 def _api_routes(app) -> list[tuple[str, str]]:
-    """(method, url) of every route of the API's resources, with 1 for each path argument."""
+    """(method, url) of every route of the API's resources, with 1 for each path argument (2026-10 for a month)."""
     adapter = app.url_map.bind("localhost")
     routes = []
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/") and not rule.endpoint.startswith("api-docs."):
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-                routes.append((method, adapter.build(rule.endpoint, dict.fromkeys(rule.arguments, 1), method=method)))
+                values = {a: {"year": 2026, "month": 10}.get(a, 1) for a in rule.arguments}
+                routes.append((method, adapter.build(rule.endpoint, values, method=method)))
     assert len(routes) >= 3
     return routes
 
