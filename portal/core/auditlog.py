@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
+from itertools import repeat
 from typing import Any
 
-from sqlalchemy import Integer, String, Text, insert, select, update
+from sqlalchemy import Integer, String, Table, Text, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.types import UTCDateTime, utcnow
@@ -66,9 +68,13 @@ def _default(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+# What json.dumps(data, sort_keys=True, ...) builds on every call, built once: the same encoder, the same text.
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_default)
+
+
 def canonical(data: Any) -> str:
     """Stable JSON text: sorted keys, no spaces, Chinese kept readable."""
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_default)
+    return _ENCODER.encode(data)
 
 
 def _ts_text(ts: datetime) -> str:
@@ -80,8 +86,13 @@ def row_hash(
     entity_type: str, entity_id: str, before: str, after: str, prev_hash: str,
 ) -> str:
     """The SHA-256 of a row's content and its predecessor's hash."""
-    parts = [str(seq), _ts_text(ts), str(actor_id or ""), actor_name, action, entity_type, entity_id,
-             before, after, prev_hash]
+    return _hash(seq, _ts_text(ts), actor_id, actor_name, action, entity_type, entity_id, before, after, prev_hash)
+
+
+def _hash(seq: int, ts_text: str, actor_id: int | None, actor_name: str, action: str,
+          entity_type: str, entity_id: str, before: str, after: str, prev_hash: str) -> str:
+    parts = (str(seq), ts_text, str(actor_id or ""), actor_name, action, entity_type, entity_id,
+             before, after, prev_hash)
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -133,22 +144,63 @@ def record_many(actor, changes: Iterable[Change]) -> list[Written]:
     actor_name = getattr(actor, "username", None) or (actor if isinstance(actor, str) else "system")
     seq, prev = head_seq, head_hash
     now = utcnow()
+    ts_text = _ts_text(now)  # one timestamp for the batch: formatted once for the hashes, bound once below
     rows = []
     for ch in changes:
         seq += 1
         before = canonical(ch.before) if ch.before is not None else ""
         after = canonical(ch.after) if ch.after is not None else ""
-        h = row_hash(seq, now, actor_id, actor_name, ch.action, ch.entity_type, ch.entity_id,
-                     before, after, prev)
-        rows.append({"seq": seq, "ts": now, "actor_id": actor_id, "actor_name": actor_name, "action": ch.action,
-                     "entity_type": ch.entity_type, "entity_id": ch.entity_id, "before": before, "after": after,
-                     "prev_hash": prev, "hash": h})
+        h = _hash(seq, ts_text, actor_id, actor_name, ch.action, ch.entity_type, ch.entity_id, before, after, prev)
+        rows.append((seq, actor_id, actor_name, ch.action, ch.entity_type, ch.entity_id, before, after, prev, h))
         prev = h
-    # A Core bulk insert: a 20 000-row ledger import writes 20 000 audit rows without building ORM objects.
-    db.session.execute(insert(AuditEntry.__table__), rows)
+    insert_rows(AuditEntry.__table__, _COLUMNS, rows, ts=now)
     db.session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, last_hash=prev))
     db.session.expire(head)
-    return [Written(row["seq"], row["hash"], row["after"]) for row in rows]
+    return [Written(row[0], row[9], row[7]) for row in rows]
+
+
+_COLUMNS = ("seq", "actor_id", "actor_name", "action", "entity_type", "entity_id", "before", "after", "prev_hash",
+            "hash")
+
+
+def insert_rows(table: Table, names: Sequence[str], rows: Sequence[Sequence], **same: Any) -> None:
+    """INSERT rows (values in `names` order) in bulk within the session's transaction; `same` is shared by all.
+
+    The audit log and the ledger import write tens of thousands of rows at once, and SQLAlchemy's Core bulk
+    insert spent longer building each row's parameters than the database took to store them. Here each
+    column's values go through its type's own bind processor (so they are stored exactly as the ORM stores
+    them), a shared value once; then PostgreSQL (psycopg) takes a batch by COPY, and a single row, or any
+    other database, gets a plain INSERT (one executemany). Constraints and triggers apply as for INSERT, and
+    a violation is raised as SQLAlchemy's IntegrityError, as from any statement (COPY goes to the driver
+    directly, so SQLAlchemy's echo log does not show it).
+    """
+    if not rows:
+        return
+    conn = db.session.connection()
+    dialect = conn.dialect
+    columns: list[Iterable] = []
+    for name, values in zip(names, zip(*rows, strict=True), strict=True):
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        columns.append(map(process, values) if process else values)
+    for name, value in same.items():
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        columns.append(repeat(process(value) if process else value, len(rows)))
+    bound = zip(*columns, strict=True)
+    quote = dialect.identifier_preparer.quote
+    target = f"{quote(table.name)} ({', '.join(quote(n) for n in (*names, *same))})"
+    if dialect.driver == "psycopg" and len(rows) > 1:
+        sql = f"COPY {target} FROM STDIN"
+        try:
+            with conn.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
+                for row in bound:
+                    copy.write_row(row)
+        except dialect.loaded_dbapi.Error as exc:
+            raise DBAPIError.instance(sql, None, exc, dialect.loaded_dbapi.Error, dialect=dialect) from exc
+        return
+    if dialect.paramstyle not in ("qmark", "format", "pyformat"):
+        raise NotImplementedError(f"bulk insert with paramstyle {dialect.paramstyle}")
+    marks = ", ".join(["?" if dialect.paramstyle == "qmark" else "%s"] * (len(names) + len(same)))
+    conn.exec_driver_sql(f"INSERT INTO {target} VALUES ({marks})", list(bound))  # noqa: S608 (our own names, quoted)
 
 
 @dataclass(frozen=True)

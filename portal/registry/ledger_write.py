@@ -1,20 +1,24 @@
 """Writing a checked ledger: bulk inserts and updates in one transaction, with one audit row per change.
 
 Households are matched by (village, number), people by resident ID. A field is written only when it
-changed, so importing the same file twice changes nothing and adds no audit rows.
+changed, so importing the same file twice changes nothing and adds no audit rows. New households and
+people go in through auditlog.insert_rows (COPY on PostgreSQL, one executemany on SQLite), as their
+audit rows do.
 """
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.core import auditlog
 from portal.core.errors import Conflict
 from portal.core.imports import ImportReport
+from portal.core.types import utcnow
 from portal.extensions import db
 from portal.registry import service
 from portal.registry.models import Household, Person
@@ -36,11 +40,20 @@ def _person_values(person, parsed) -> dict:
     return values
 
 
+def _insert(table: Table, rows: list[dict], key, village_id: int) -> dict:
+    """Insert new rows (dicts with the same keys), stamped now; the village's ids by `key` afterwards."""
+    names = list(rows[0])
+    now = utcnow()
+    auditlog.insert_rows(table, names, list(map(itemgetter(*names), rows)), created_at=now, updated_at=now)
+    return dict(db.session.execute(select(key, table.c.id).where(table.c.village_id == village_id)).tuples().all())
+
+
 def _households(plan: LedgerPlan, changes: list, report: ImportReport) -> dict[str, int]:
     """Create and update the file's households; their ids by number."""
     wanted: dict[str, dict] = {}
     for r, _parsed in plan.rows:
-        wanted.setdefault(r.household.number, dict(vars(r.household)))
+        if r.household.number not in wanted:
+            wanted[r.household.number] = dict(vars(r.household))
     new, changed = [], []
     for number, values in wanted.items():
         old = plan.households.get(number)
@@ -56,9 +69,7 @@ def _households(plan: LedgerPlan, changes: list, report: ImportReport) -> dict[s
         db.session.execute(update(Household), changed)
     ids = {number: h.id for number, h in plan.households.items()}
     if new:
-        db.session.execute(insert(Household.__table__), new)
-        ids = dict(db.session.execute(select(Household.number, Household.id).where(
-            Household.village_id == plan.village.id)).tuples().all())
+        ids = _insert(Household.__table__, new, Household.number, plan.village.id)
         changes.extend(auditlog.Change("create", "household", str(ids[v["number"]]), None,
                                        {f: v[f] for f in HOUSEHOLD_FIELDS}) for v in new)
     report.details.append(_("Households: %(c)d created, %(u)d updated, %(n)d unchanged.",
@@ -77,8 +88,9 @@ def write_plan(plan: LedgerPlan, progress: Progress | None = None) -> ImportRepo
             home = household_ids[r.household.number]
             old = plan.people.get(parsed.number)
             if old is None:
-                new.append(values | {"household_id": home, "village_id": plan.village.id,
-                                     "birth_date": parsed.birth_date, "sex": parsed.sex.value})
+                values.update(household_id=home, village_id=plan.village.id, birth_date=parsed.birth_date,
+                              sex=parsed.sex.value)
+                new.append(values)
             else:
                 before = {f: getattr(old, f) for f in PERSON_FIELDS if getattr(old, f) != values[f]}
                 if before:
@@ -93,9 +105,7 @@ def write_plan(plan: LedgerPlan, progress: Progress | None = None) -> ImportRepo
         if changed:
             db.session.execute(update(Person), changed)
         if new:
-            db.session.execute(insert(Person.__table__), new)
-            ids = dict(db.session.execute(select(Person.id_number, Person.id).where(
-                Person.village_id == plan.village.id)).tuples().all())
+            ids = _insert(Person.__table__, new, Person.id_number, plan.village.id)
             person_changes.extend(auditlog.Change(
                 "create", "person", str(ids[v["id_number"]]), None,
                 service.audit_view({f: v[f] for f in PERSON_FIELDS})) for v in new)

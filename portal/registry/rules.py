@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from stdnum.cn import ric
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
@@ -99,13 +99,23 @@ def _known_region(prefix: str, year: int) -> bool:
     return True
 
 
+def _birth_date(raw: str) -> date:
+    """stdnum's get_birth_date for a number already compact (it would clean the number again)."""
+    try:
+        return date(int(raw[6:10]), int(raw[10:12]), int(raw[12:14]))
+    except ValueError as exc:
+        raise InvalidComponent() from exc
+
+
 def parse_resident_id(value: str) -> ResidentId:
     """Validate an 18-digit resident ID and derive birth date and sex (odd 17th digit = male).
 
     The checks are stdnum.cn.ric.validate's, in its order (length, format, check digit, birth date,
     region), with the region lookup cached per six-digit prefix.
     """
-    raw = ric.compact((value or "").strip().upper())
+    raw = (value or "").strip().upper()
+    if not (raw.isascii() and raw.isalnum()):  # plain ASCII letters and digits are already compact
+        raw = ric.compact(raw)
     try:
         if len(raw) != 18:
             raise InvalidLength()
@@ -113,7 +123,7 @@ def parse_resident_id(value: str) -> ResidentId:
             raise InvalidFormat()
         if raw[-1] != ric.calc_check_digit(raw):
             raise InvalidChecksum()
-        birth = ric.get_birth_date(raw)
+        birth = _birth_date(raw)
         if not _known_region(raw[:6], birth.year):
             raise InvalidComponent()
         number = raw
@@ -176,8 +186,13 @@ class PersonData:
     note: str = ""
 
 
+@cache
+def _values(enum_cls) -> frozenset[str]:
+    return frozenset(m.value for m in enum_cls)
+
+
 def _in(value, enum_cls) -> bool:
-    return value in {m.value for m in enum_cls}
+    return value in _values(enum_cls)
 
 
 def check_household(data: HouseholdData) -> list[Problem]:

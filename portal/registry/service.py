@@ -52,7 +52,11 @@ def _raise_problems(problems: Iterable[rules.Problem]) -> None:
 
 def audit_view(values: dict) -> dict:
     """Before/after for the audit log with personal data masked: the log is read by auditors."""
-    return {k: (SENSITIVE[k](v) if k in SENSITIVE and v else v) for k, v in values.items()}
+    view = dict(values)
+    for k, mask in SENSITIVE.items():  # three fields: cheaper than testing every key (bulk imports)
+        if view.get(k):
+            view[k] = mask(view[k])
+    return view
 
 
 def _ensure_can_edit(user, village_id: int) -> Village:
