@@ -38,6 +38,9 @@ from portal.attendance.rules import (
     parse_mark,
     tally,
 )
+from portal.attendance.rules import (
+    required_days as required_month_days,
+)
 from portal.core.i18n import _locale, date_label, datetime_label
 from portal.extensions import db
 from portal.places.models import Village
@@ -219,10 +222,9 @@ def days_text(days: Decimal) -> str:
 
 
 def required_days(appointment: Appointment, working_days: int) -> int:
-    """R of the month: a full-time post the month's working days, a part-time post its own required days
-    (the same rule as payroll.rules.required_days, which attendance may not import)."""
+    """R of the month for the holder's post (attendance.rules.required_days, as the payroll computes it)."""
     post = appointment.post
-    return int(post.required_days or 0) if post.schedule == "part_time" else working_days
+    return required_month_days(post.schedule, working_days, post.required_days)
 
 
 def assemble(data: MonthData, editable: bool, typed: Mapping[tuple[int, int], str] | None = None,

@@ -147,3 +147,10 @@ def tally(marks: Mapping[date, str], window: Window | None) -> Tally:
 def late_change(day: date, set_on: date) -> bool:
     """A mark set after its day has passed: the grid shows who set it and when."""
     return set_on > day
+
+
+def required_days(schedule: str, month_working_days: int, part_time_days: int | None) -> int:
+    """R: a full-time post requires the month's working days; a part-time post its own required days."""
+    if schedule == "part_time":
+        return int(part_time_days or 0)
+    return month_working_days

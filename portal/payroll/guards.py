@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 
 from portal.core import auditlog
 from portal.core.access import Role
+from portal.core.cas import compare_and_set
 from portal.core.errors import Conflict, NotAllowed, RuleViolation
 from portal.core.i18n import date_label, month_label
 from portal.core.money import CENT
@@ -101,11 +102,8 @@ def ensure_editable(payroll: Payroll) -> None:
 
 def cas(payroll: Payroll, new_state: str, **values) -> None:
     """Compare-and-set: move from the state we read to `new_state`, or lose the race as a Conflict."""
-    result = db.session.execute(update(Payroll).where(Payroll.id == payroll.id, Payroll.state == payroll.state)
-                                .values(state=str(new_state), **values).execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        db.session.rollback()
-        raise Conflict(_("Someone else changed this payroll just now. Reload and try again."))
+    compare_and_set(Payroll, payroll, new_state,
+                    message=_("Someone else changed this payroll just now. Reload and try again."), **values)
 
 
 def existing(village_id: int, year: int, month: int) -> Payroll | None:

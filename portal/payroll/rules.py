@@ -27,10 +27,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from types import MappingProxyType
 
+from portal.attendance import rules as attendance_rules
 from portal.core.money import round_half_up
-from portal.posts.rules import IllegalMove
+from portal.core.states import IllegalMove, actions, move  # noqa: F401  (IllegalMove re-exported)
 
 ZERO = Decimal("0.00")
+required_days = attendance_rules.required_days  # R is the attendance rule; the payroll applies it
 MAX_ADJUSTMENT_MONTHS = 12
 
 
@@ -43,13 +45,6 @@ def pay_for_month(subsidy: Decimal, duty_days: Decimal, required_days: int,
     by_duty = subsidy * duty_days / Decimal(required_days)
     by_window = subsidy * Decimal(window_days) / Decimal(month_days)
     return round_half_up(min(by_duty, by_window, subsidy))
-
-
-def required_days(schedule: str, month_working_days: int, part_time_days: int | None) -> int:
-    """R: a full-time post requires the month's working days; a part-time post its own required days."""
-    if schedule == "part_time":
-        return int(part_time_days or 0)
-    return month_working_days
 
 
 def month_end(year: int, month: int) -> date:
@@ -94,15 +89,12 @@ del S, A
 
 def next_payroll_state(state: str, action: str) -> PayrollState:
     """The payroll's state after `action`, or IllegalMove."""
-    try:
-        return PAYROLL_MOVES[(PayrollState(state), PayrollAction(action))]
-    except (KeyError, ValueError):
-        raise IllegalMove("payroll", state, action) from None
+    return move("payroll", PAYROLL_MOVES, state, action)
 
 
 def payroll_actions(state: str) -> frozenset[str]:
     """The actions the workflow allows from `state` (roles are checked by the service)."""
-    return frozenset(a for (s, a) in PAYROLL_MOVES if s == state)
+    return actions(PAYROLL_MOVES, state)
 
 
 class AdjustmentProblem(enum.StrEnum):

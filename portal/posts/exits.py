@@ -17,11 +17,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from portal.core import auditlog
 from portal.core.access import Role, ensure_can_approve
 from portal.core.calendar import WorkCalendar
+from portal.core.cas import compare_and_set
 from portal.core.clock import county_today  # noqa: F401  (re-exported; patched in tests)
 from portal.core.errors import Conflict, NotAllowed, RuleViolation
 from portal.core.types import utcnow
@@ -121,16 +122,6 @@ def _ensure_reviewer(user, village_id: int) -> None:
         raise NotAllowed(_("Only a reviewer of the village's township may decide exits."))
 
 
-def _cas(model, obj, new_state: str, **values) -> None:
-    """Compare-and-set: move `obj` from the state we read to `new_state`, or lose the race as a Conflict."""
-    result = db.session.execute(update(model).where(model.id == obj.id, model.state == obj.state)
-                                .values(state=str(new_state), **values).execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        db.session.rollback()
-        raise Conflict(_("Someone else changed this record just now. Reload and try again."))
-    db.session.expire(obj)
-
-
 def _move(actor, exit: Exit, action: ExitAction, exit_values: dict | None = None,
           appointment_values: dict | None = None) -> None:
     """One exit action and, per APPOINTMENT_ACTION_ON_EXIT, its appointment's move; audited, committed."""
@@ -141,10 +132,10 @@ def _move(actor, exit: Exit, action: ExitAction, exit_values: dict | None = None
     if appointment_action is not None:
         old_appt = appointment.state
         new_appt = next_appointment_state(old_appt, appointment_action)
-        _cas(Appointment, appointment, new_appt, **(appointment_values or {}))
+        compare_and_set(Appointment, appointment, new_appt, **(appointment_values or {}))
         auditlog.record(actor, f"appointment.{appointment_action}", "appointment", appointment.id,
                         {"state": old_appt}, {"state": str(new_appt), **(appointment_values or {})})
-    _cas(Exit, exit, new_exit, **(exit_values or {}))
+    compare_and_set(Exit, exit, new_exit, **(exit_values or {}))
     auditlog.record(actor, f"exit.{action}", "exit", exit.id, before, auditlog.snapshot(exit, FIELDS))
     db.session.commit()
 

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from portal.core.errors import RuleViolation
+from portal.core.states import IllegalMove, actions, move  # noqa: F401  (IllegalMove re-exported: features import it from here)
 from portal.registry.rules import HouseholdCategory
 
 
@@ -176,18 +176,6 @@ class ObjectionAction(enum.StrEnum):
     DISMISS = "dismiss"
 
 
-class IllegalMove(RuleViolation):
-    """A state change the workflow does not allow from the record's current state."""
-
-    code = "illegal_move"
-
-    def __init__(self, machine: str, state: str, action: str):
-        super().__init__(f"{machine}: cannot {action} from {state}", code="illegal_move")
-        self.machine = machine
-        self.state = state
-        self.action = action
-
-
 P, PA = PostState, PostAction
 POST_MOVES: Mapping[tuple[str, str], PostState] = MappingProxyType({
     (P.DRAFT, PA.SUBMIT): P.SUBMITTED,
@@ -239,50 +227,39 @@ HOLDING_STATES = frozenset({A.NOMINATED, A.IN_NOTICE, A.APPROVED, A.ACTIVE, A.EX
 del P, PA, A, AA, E, EA  # short names for the tables above only
 
 
-def _move(machine: str, table: Mapping, state: str, action: str):
-    try:
-        return table[(state, action)]
-    except (KeyError, TypeError):
-        raise IllegalMove(machine, str(state), str(action)) from None
-
-
-def _actions(table: Mapping, state: str) -> frozenset[str]:
-    return frozenset(action for (from_state, action) in table if from_state == state)
-
-
 def next_post_state(state: str, action: str) -> PostState:
     """A post plan goes draft → submitted (village) → approved | returned (township); closes without holders."""
-    return _move("post", POST_MOVES, state, action)
+    return move("post", POST_MOVES, state, action)
 
 
 def next_appointment_state(state: str, action: str) -> AppointmentState:
     """nominated → in_notice → approved | rejected → active → exiting → exited; an upheld appeal returns to active."""
-    return _move("appointment", APPOINTMENT_MOVES, state, action)
+    return move("appointment", APPOINTMENT_MOVES, state, action)
 
 
 def next_exit_state(state: str, action: str) -> ExitState:
     """proposed → approved (township) → [appealed → approved | rejected] → exited; or rejected | withdrawn."""
-    return _move("exit", EXIT_MOVES, state, action)
+    return move("exit", EXIT_MOVES, state, action)
 
 
 def next_objection_state(state: str, action: str) -> ObjectionState:
     """An objection raised during notice is upheld or dismissed by the township, once."""
-    return _move("objection", OBJECTION_MOVES, state, action)
+    return move("objection", OBJECTION_MOVES, state, action)
 
 
 def post_actions(state: str) -> frozenset[str]:
     """The actions a post plan allows in its state (for showing the right buttons)."""
-    return _actions(POST_MOVES, state)
+    return actions(POST_MOVES, state)
 
 
 def appointment_actions(state: str) -> frozenset[str]:
     """The actions an appointment allows in its state."""
-    return _actions(APPOINTMENT_MOVES, state)
+    return actions(APPOINTMENT_MOVES, state)
 
 
 def exit_actions(state: str) -> frozenset[str]:
     """The actions an exit allows in its state."""
-    return _actions(EXIT_MOVES, state)
+    return actions(EXIT_MOVES, state)
 
 
 # ---- county settings ------------------------------------------------------------------------------

@@ -46,8 +46,9 @@ def _ensure_admin(user) -> None:
         raise NotAllowed(_("Only the county admin sets standards, quotas and policy parameters."))
 
 
-def _ensure_open(effective_from: date) -> None:
-    earliest = first_open_day()
+def ensure_open(effective_from: date, today: date | None = None) -> None:
+    """A setting never reaches back into a closed month (before the first day of the current month)."""
+    earliest = first_open_day(today)
     if not isinstance(effective_from, date) or effective_from < earliest:
         raise RuleViolation(_("A setting cannot apply before %(day)s: earlier months are closed.",
                               day=earliest.isoformat()), code="closed_month", field="effective_from")
@@ -128,7 +129,7 @@ def set_standard(admin, category: str, amount: Decimal, effective_from: date) ->
         raise RuleViolation(_("Unknown post category."), field="category")
     if not is_money(amount) or amount <= 0:
         raise RuleViolation(_("The standard is an amount above 0 with at most two decimals."), field="amount")
-    _ensure_open(effective_from)
+    ensure_open(effective_from)
     county_id = admin.county_id
     before = standard_on(county_id, category, effective_from)
     row = db.session.execute(select(SubsidyStandard).where(
@@ -155,7 +156,7 @@ def set_quota(admin, village_id: int, headcount: int, effective_from: date) -> V
         raise NotAllowed(_("This village is outside your area."))
     if not isinstance(headcount, int) or not 0 <= headcount <= MAX_QUOTA:
         raise RuleViolation(_("A quota is a whole number from 0 to %(max)s.", max=MAX_QUOTA), field="headcount")
-    _ensure_open(effective_from)
+    ensure_open(effective_from)
     before = quota_on(village_id, effective_from)
     row = db.session.execute(select(VillageQuota).where(
         VillageQuota.village_id == village_id, VillageQuota.effective_from == effective_from)).scalar_one_or_none()
@@ -185,12 +186,17 @@ def set_setting(admin, key: str, value, effective_from: date) -> CountySetting:
         replace(DEFAULT_POLICY, **{key: parsed})
     except ValueError:
         raise RuleViolation(_("This value is not allowed for the setting."), field="value") from None
-    _ensure_open(effective_from)
-    text = format_setting(key, parsed)
-    county_id = admin.county_id
-    before = settings_on(county_id, effective_from).get(key)
+    ensure_open(effective_from)
+    before = settings_on(admin.county_id, effective_from).get(key)
     if before is None:
         before = format_setting(key, getattr(DEFAULT_POLICY, key))
+    return store_setting(admin, key, format_setting(key, parsed), effective_from, before, "set_setting")
+
+
+def store_setting(admin, key: str, text: str, effective_from: date, before: str, action: str) -> CountySetting:
+    """Write a checked county setting from its date on (the same date again replaces the value), audit the
+    value it replaces, commit. Shared by the posts and workshop settings."""
+    county_id = admin.county_id
     row = db.session.execute(select(CountySetting).where(
         CountySetting.county_id == county_id, CountySetting.key == key,
         CountySetting.effective_from == effective_from)).scalar_one_or_none()
@@ -201,7 +207,7 @@ def set_setting(admin, key: str, value, effective_from: date) -> CountySetting:
     else:
         row.value, row.created_by = text, admin.id
     db.session.flush()
-    auditlog.record(admin, "set_setting", "county_setting", row.id,
+    auditlog.record(admin, action, "county_setting", row.id,
                     {"key": key, "value": before, "effective_from": effective_from},
                     {"key": key, "value": text, "effective_from": effective_from})
     db.session.commit()

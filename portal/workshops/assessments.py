@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 
 from portal.core import auditlog
 from portal.core.access import Role, ensure_can_approve, scoped
+from portal.core.cas import compare_and_set
 from portal.core.clock import county_today
 from portal.core.errors import Conflict, NotAllowed, RuleViolation
 from portal.core.i18n import date_label
@@ -31,7 +32,7 @@ from portal.extensions import db
 from portal.registry.models import Person
 from portal.registry.rules import Problem
 from portal.workshops import checks, queries, rules
-from portal.workshops.guards import atomic, cas, ensure_admin, expect, refuse
+from portal.workshops.guards import atomic, ensure_admin, expect, refuse
 from portal.workshops.labels import assessment_state_label
 from portal.workshops.models import Assessment, Workshop, WorkshopExit
 from portal.workshops.rules import AssessmentAction, AssessmentState, ExitState, WorkshopPolicy
@@ -138,7 +139,7 @@ def approve_assessment(admin, assessment: Assessment, today: date | None = None)
     _expect(assessment, AssessmentAction.APPROVE)
     ensure_can_approve(admin, None)
     before = auditlog.snapshot(assessment, FIELDS)
-    cas(Assessment, assessment, rules.next_assessment_state(assessment.state, AssessmentAction.APPROVE),
+    compare_and_set(Assessment, assessment, rules.next_assessment_state(assessment.state, AssessmentAction.APPROVE),
         approved_by=admin.id, approved_at=utcnow(), approved_on=today)
     auditlog.record(admin, "assessment.approve", "assessment", assessment.id, before,
                     auditlog.snapshot(assessment, FIELDS))
@@ -164,7 +165,7 @@ def record_payment(admin, assessment: Assessment, paid_on: date, bank_reference:
         raise RuleViolation(_("The payment day lies between the approval (%(approved)s) and today.",
                               approved=date_label(assessment.approved_on)), code="paid_on", field="paid_on")
     before = auditlog.snapshot(assessment, FIELDS)
-    cas(Assessment, assessment, rules.next_assessment_state(assessment.state, AssessmentAction.PAY),
+    compare_and_set(Assessment, assessment, rules.next_assessment_state(assessment.state, AssessmentAction.PAY),
         paid_on=paid_on, bank_reference=bank_reference.strip(), paid_by=admin.id, paid_recorded_at=utcnow())
     auditlog.record(admin, "assessment.pay", "assessment", assessment.id, before,
                     auditlog.snapshot(assessment, FIELDS))

@@ -26,6 +26,7 @@ from sqlalchemy import or_, select
 from portal.core import auditlog
 from portal.core.access import ensure_can_approve
 from portal.core.calendar import WorkCalendar
+from portal.core.cas import compare_and_set
 from portal.core.clock import county_today
 from portal.core.errors import DomainError, NotAllowed
 from portal.core.types import utcnow
@@ -34,7 +35,6 @@ from portal.registry.rules import Problem
 from portal.workshops import checks, queries, rules
 from portal.workshops.guards import (
     atomic,
-    cas,
     county_of,
     ensure_admin,
     expect,
@@ -67,7 +67,7 @@ def _ensure_township_or_county(user, village_id: int) -> None:
 def _move(actor, exit: WorkshopExit, action: ExitAction, **values) -> None:
     """One move of the exit (compare-and-set), audited; the caller commits."""
     before = auditlog.snapshot(exit, EXIT_FIELDS)
-    cas(WorkshopExit, exit, rules.next_exit_state(exit.state, action), **values)
+    compare_and_set(WorkshopExit, exit, rules.next_exit_state(exit.state, action), **values)
     auditlog.record(actor, f"workshop_exit.{action}", "workshop_exit", exit.id, before,
                     auditlog.snapshot(exit, EXIT_FIELDS))
 

@@ -105,16 +105,6 @@ def ensure_reporter(user, village_id: int) -> None:
 
 # ---- moves ---------------------------------------------------------------------------------------
 
-def cas(model, obj, new_state: str, **values) -> None:
-    """Compare-and-set: move `obj` from the state we read to `new_state`, or lose the race as a Conflict."""
-    result = db.session.execute(update(model).where(model.id == obj.id, model.state == obj.state)
-                                .values(state=str(new_state), **values).execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        db.session.rollback()
-        raise Conflict(_("Someone else changed this record just now. Reload and try again."))
-    db.session.expire(obj)
-
-
 def hold(workshop) -> None:
     """Take the workshop's row lock (an UPDATE that changes nothing) and read it afresh: use cases that refresh
     its monitoring queue up here, so their state moves never race each other."""

@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from portal.core import auditlog
+from portal.core.cas import compare_and_set
 from portal.core.errors import Conflict
 from portal.extensions import db
 from portal.workshops import rules
-from portal.workshops.guards import cas
 from portal.workshops.labels import state_label
 from portal.workshops.models import Workshop, WorkshopExit
 from portal.workshops.queries import first_day
@@ -26,7 +26,7 @@ EXIT_FIELDS = ("state", "condition", "started_in", "met_in", "reason", "evidence
 def move_workshop(actor, workshop: Workshop, action: WorkshopAction, **values) -> None:
     """One move of the workshop's state (compare-and-set), audited; the caller commits."""
     before = auditlog.snapshot(workshop, WORKSHOP_FIELDS)
-    cas(Workshop, workshop, rules.next_workshop_state(workshop.state, action), **values)
+    compare_and_set(Workshop, workshop, rules.next_workshop_state(workshop.state, action), **values)
     auditlog.record(actor, f"workshop.{action}", "workshop", workshop.id, before,
                     auditlog.snapshot(workshop, WORKSHOP_FIELDS))
 

@@ -20,13 +20,12 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from portal.core import auditlog
 from portal.core.access import Role
 from portal.core.clock import county_today
 from portal.core.errors import NotAllowed, RuleViolation
 from portal.extensions import db
 from portal.posts.models import CountySetting
-from portal.posts.settings import first_open_day
+from portal.posts.settings import ensure_open, store_setting
 from portal.workshops.rules import DEFAULT_POLICY, Tier, WorkshopPolicy, format_tiers, parse_tiers
 
 PREFIX = "workshop_"
@@ -99,28 +98,9 @@ def set_setting(admin, key: str, value, effective_from: date, today: date | None
         replace(DEFAULT_POLICY, **{_field(key): parsed})
     except ValueError:
         raise RuleViolation(_("This value is not allowed for the setting."), field="value") from None
-    earliest = first_open_day(today or county_today())
-    if not isinstance(effective_from, date) or effective_from < earliest:
-        raise RuleViolation(_("A setting cannot apply before %(day)s: earlier months are closed.",
-                              day=earliest.isoformat()), code="closed_month", field="effective_from")
-    text = format_setting(key, parsed)
-    county_id = admin.county_id
-    before = current_values(county_id, effective_from)[key]
-    row = db.session.execute(select(CountySetting).where(
-        CountySetting.county_id == county_id, CountySetting.key == key,
-        CountySetting.effective_from == effective_from)).scalar_one_or_none()
-    if row is None:
-        row = CountySetting(county_id=county_id, key=key, value=text, effective_from=effective_from,
-                            created_by=admin.id)
-        db.session.add(row)
-    else:
-        row.value, row.created_by = text, admin.id
-    db.session.flush()
-    auditlog.record(admin, "workshop.set_setting", "county_setting", row.id,
-                    {"key": key, "value": before, "effective_from": effective_from},
-                    {"key": key, "value": text, "effective_from": effective_from})
-    db.session.commit()
-    return row
+    ensure_open(effective_from, today or county_today())
+    before = current_values(admin.county_id, effective_from)[key]
+    return store_setting(admin, key, format_setting(key, parsed), effective_from, before, "workshop.set_setting")
 
 
 def history(county_id: int, key: str) -> list[CountySetting]:

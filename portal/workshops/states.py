@@ -2,7 +2,7 @@
 assessment — as tables: pure, no flask, no database. Re-exported by `workshops.rules`.
 
 States move only through `next_workshop_state`, `next_exit_state` and `next_assessment_state`; any
-other move raises `IllegalMove` (the posts feature's). Actions may be given as the enum or its plain
+other move raises `IllegalMove` (portal.core.states). Actions may be given as the enum or its plain
 string; the new state is always returned as the enum.
 
 - The workshop moves normal ⇄ watch with the monitoring, to `exiting` when an exit is proposed, back to
@@ -19,7 +19,7 @@ import enum
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from portal.posts.rules import IllegalMove
+from portal.core.states import IllegalMove, actions, move  # noqa: F401  (IllegalMove re-exported by rules)
 
 
 class WorkshopState(enum.StrEnum):
@@ -100,42 +100,31 @@ LIVE_STATES = frozenset({W.NORMAL, W.WATCH, W.EXITING})  # still a workshop: rep
 del W, WA, E, EA, S, SA  # short names for the tables above only
 
 
-def _move(machine: str, table: Mapping, state: str, action: str):
-    try:
-        return table[(state, action)]
-    except (KeyError, TypeError):
-        raise IllegalMove(machine, str(state), str(action)) from None
-
-
-def _actions(table: Mapping, state: str) -> frozenset[str]:
-    return frozenset(action for (from_state, action) in table if from_state == state)
-
-
 def next_workshop_state(state: str, action: str) -> WorkshopState:
     """normal ⇄ watch (monitoring) → exiting (exit proposed) → exited; a rejected proposal resumes normal."""
-    return _move("workshop", WORKSHOP_MOVES, state, action)
+    return move("workshop", WORKSHOP_MOVES, state, action)
 
 
 def next_exit_state(state: str, action: str) -> ExitState:
     """proposed → in_notice (摘牌公示) → approved (county admin) → exited; rejected before approval."""
-    return _move("workshop_exit", EXIT_MOVES, state, action)
+    return move("workshop_exit", EXIT_MOVES, state, action)
 
 
 def next_assessment_state(state: str, action: str) -> AssessmentState:
     """computed (recomputable) → approved (county admin) → paid."""
-    return _move("assessment", ASSESSMENT_MOVES, state, action)
+    return move("assessment", ASSESSMENT_MOVES, state, action)
 
 
 def workshop_actions(state: str) -> frozenset[str]:
     """The moves a workshop allows in its state."""
-    return _actions(WORKSHOP_MOVES, state)
+    return actions(WORKSHOP_MOVES, state)
 
 
 def exit_actions(state: str) -> frozenset[str]:
     """The actions an exit allows in its state (for showing the right buttons)."""
-    return _actions(EXIT_MOVES, state)
+    return actions(EXIT_MOVES, state)
 
 
 def assessment_actions(state: str) -> frozenset[str]:
     """The actions an assessment allows in its state."""
-    return _actions(ASSESSMENT_MOVES, state)
+    return actions(ASSESSMENT_MOVES, state)
