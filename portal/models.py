@@ -1,7 +1,8 @@
 """Imports every feature's models so that Alembic and create_all see the whole schema."""
 
 from portal.accounts.models import ApiToken, LoginSession, User  # noqa: F401
-from portal.attendance.models import AttendanceMark, MonthLock, WorkdayOverride  # noqa: F401
+from portal.attendance.models import AttendanceMark, AttendanceMonth, MonthLock, WorkdayOverride  # noqa: F401
+from portal.audit.models import AuditRun, Finding  # noqa: F401
 from portal.core.auditlog import AuditEntry, AuditHead  # noqa: F401
 from portal.payroll.models import Payroll, PayrollLine  # noqa: F401
 from portal.places.models import County, Township, Village  # noqa: F401

@@ -36,6 +36,35 @@ class AttendanceMark(db.Model):
     set_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class AttendanceMonth(db.Model):
+    """One holder's month of marks in brief, rewritten by every save that touches it: the counts by mark,
+    a fingerprint of the day-by-day pattern, and how long after its day each mark was saved.
+
+    The audit reads these (a county year is ~240 000 rows) instead of the five million marks: identical
+    patterns across a village (福利化) and marks saved long after their day (补录).
+    `delays` is a histogram "days:count,…" of (save day − marked day) over the month's marks.
+    """
+
+    __tablename__ = "attendance_months"
+    __table_args__ = (
+        UniqueConstraint("appointment_id", "year", "month"),
+        Index("ix_attendance_months_village_month", "village_id", "year", "month"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(Integer)
+    village_id: Mapped[int] = mapped_column(Integer)
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(Integer)
+    present: Mapped[int] = mapped_column(Integer, default=0)
+    half: Mapped[int] = mapped_column(Integer, default=0)
+    leave: Mapped[int] = mapped_column(Integer, default=0)
+    absent: Mapped[int] = mapped_column(Integer, default=0)
+    pattern: Mapped[str] = mapped_column(String(40), default="")  # hash of the (day, mark) sequence
+    delays: Mapped[str] = mapped_column(String(400), default="")
+    max_delay: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class MonthLock(db.Model):
     """A village month whose attendance may not change: its payroll is submitted, approved or paid."""
 
@@ -66,5 +95,6 @@ class WorkdayOverride(db.Model):
 
 
 register_scope(AttendanceMark, village=AttendanceMark.village_id)
+register_scope(AttendanceMonth, village=AttendanceMonth.village_id)
 register_scope(MonthLock, village=MonthLock.village_id)
 register_scope(WorkdayOverride, county=WorkdayOverride.county_id)
