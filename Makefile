@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 TRANSLATIONS := portal/translations
 
-.PHONY: run test install install-test translations i18n-extract lint serve system-deps bench clean
+.PHONY: run test install install-test translations i18n-extract lint serve system-deps bench clean vendor-echarts
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,20 @@ test: install-test system-deps lint
 		echo "== again on PostgreSQL =="; \
 		$(PY) -m pytest -n 2 -q -p no:cacheprovider; \
 	fi
+
+# Apache ECharts for the auditor's desk, vendored from its npm package (the portal serves it itself: no CDN,
+# and `make run` needs no node). Refresh with `make vendor-echarts` (ECHARTS=echarts@6 by default).
+ECHARTS ?= echarts@6
+vendor-echarts:
+	@command -v npm >/dev/null || { echo "vendor-echarts needs npm"; exit 1; }
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	(cd "$$tmp" && npm pack --silent $(ECHARTS) >/dev/null && tar xzf echarts-*.tgz) && \
+	mkdir -p static/vendor/echarts && \
+	cp "$$tmp/package/dist/echarts.min.js" "$$tmp/package/LICENSE" "$$tmp/package/NOTICE" static/vendor/echarts/ && \
+	version=$$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$$tmp/package/package.json" | head -1) && \
+	printf 'Apache ECharts %s\nfrom the npm package echarts@%s (dist/echarts.min.js, LICENSE and NOTICE; Apache-2.0)\nrefreshed by `make vendor-echarts` on %s\n' \
+		"$$version" "$$version" "$$(date -u +%Y-%m-%d)" > static/vendor/echarts/VERSION && \
+	cat static/vendor/echarts/VERSION
 
 bench: install-test
 	$(PY) -m benchmarks

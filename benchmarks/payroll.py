@@ -216,6 +216,10 @@ def run(url: str) -> None:
     total, took = _timed("load the year of marks", lambda: load_marks(app, facts["clerk_id"]), "target ≤ 120 s")
     print(f"  -> {total:,} marks, {total / took:,.0f} marks/s")
     with app.app_context():
+        from portal.attendance.summary import rebuild_months
+
+        _timed("holder-month summaries of the year (bulk rebuild)",
+               lambda: (rebuild_months(None, date(YEAR, 1, 1), date(YEAR, 12, 31)), db.session.commit()))
         if db.engine.dialect.name == "postgresql":
             db.session.execute(db.text("ANALYZE"))
             db.session.commit()

@@ -38,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from portal.accounts.views import bp as accounts_bp
     from portal.attendance import views as attendance_views
+    from portal.audit.desk_views import bp as audit_desk_bp
     from portal.audit.views import bp as audit_bp
     from portal.home.views import bp as home_bp
     from portal.notice.views import bp as notice_bp
@@ -52,7 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     for bp in (home_bp, accounts_bp, places_bp, registry_bp, ledger_bp, plan_views.bp, hiring_views.bp,
                exit_views.bp, attendance_views.bp, payroll_views.bp, payroll_files.bp, workshop_views.bp,
-               workshop_files.bp, notice_bp, audit_bp):
+               workshop_files.bp, notice_bp, audit_bp, audit_desk_bp):
         app.register_blueprint(bp)
 
     from portal.api import init_api

@@ -10,6 +10,7 @@ from flask import Flask
 
 
 def register_cli(app: Flask) -> None:
+    from portal.audit import cli as audit_cli
     from portal.payroll import cli as payroll_cli
     from portal.posts import cli as posts_cli
     from portal.workshops import cli as workshops_cli
@@ -17,6 +18,7 @@ def register_cli(app: Flask) -> None:
     posts_cli.register(app)
     payroll_cli.register(app)
     workshops_cli.register(app)
+    audit_cli.register(app)
 
     @app.cli.command("audit-verify")
     def audit_verify():

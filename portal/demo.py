@@ -18,6 +18,7 @@ from portal.core.access import Role
 from portal.core.calendar import WorkCalendar
 from portal.core.clock import county_today
 from portal.core.types import utcnow
+from portal.demo_audit import plant_after_payrolls, plant_before_payrolls, run_demo_audit
 from portal.demo_duty import build_duty
 from portal.demo_payroll import build_payrolls
 from portal.demo_workshops import build_workshops
@@ -112,8 +113,11 @@ def build_demo() -> list[DemoLogin]:
             build_duty(village, calendar, today, changes)
     auditlog.record_many("demo", changes)
     db.session.commit()
+    plant_before_payrolls(county.id, today)
     build_payrolls(county.id, today)
     build_workshops(county.id, today)
+    plant_after_payrolls(county.id, today)
+    run_demo_audit(county.id, today)
     return logins
 
 

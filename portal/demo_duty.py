@@ -20,6 +20,7 @@ from sqlalchemy import func, insert, select
 
 from portal.accounts.models import User
 from portal.attendance.models import AttendanceMark
+from portal.attendance.summary import rebuild_months
 from portal.core import auditlog
 from portal.core.calendar import WorkCalendar
 from portal.extensions import db
@@ -106,6 +107,8 @@ def build_duty(village: Village, calendar: WorkCalendar, today: date, changes) -
     appointments = _holders(village, changes)
     added = _marks(village, appointments, calendar, today)
     if added:
+        first = min(a.start_date for a in appointments)
+        rebuild_months([village.id], first, today)  # the holder-month summaries the county audit reads
         changes.append(auditlog.Change("attendance.demo", "village_attendance", str(village.id), None,
                                        {"marks": added}))
     return added

@@ -3,6 +3,7 @@
 from portal.accounts.models import ApiToken, LoginSession, User  # noqa: F401
 from portal.attendance.models import AttendanceMark, AttendanceMonth, MonthLock, WorkdayOverride  # noqa: F401
 from portal.audit.models import AuditRun, Finding  # noqa: F401
+from portal.audit.sampling_models import AuditSample, AuditSampleLine  # noqa: F401
 from portal.core.auditlog import AuditEntry, AuditHead  # noqa: F401
 from portal.payroll.models import Payroll, PayrollLine  # noqa: F401
 from portal.places.models import County, Township, Village  # noqa: F401

@@ -8,7 +8,7 @@ payrolls are made and moved only through portal.payroll.service, as a user would
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, insert, select
@@ -69,17 +69,26 @@ def make_holders(world, village_key: str = "a1a", n: int = 3, *, subsidy: Decima
 
 
 def mark_month(appointment_ids: Iterable[int], year: int, month: int, mark: str = "present", *,
-               days: Iterable[date] | None = None) -> int:
+               days: Iterable[date] | None = None, saved_after: int | None = None) -> int:
     """Set `mark` for each holder on `days` (default: the county's working days of the month inside the
-    holder's window), written directly; returns how many marks were written."""
+    holder's window), written directly, with the holder-month summaries the audit reads; returns how many
+    marks were written. Each mark is saved `saved_after` days after its day (at 18:00 county time), or now
+    (None: long after the day, a late change the grid shows — and the 补录 detector flags)."""
     from portal.attendance import service as attendance
     from portal.attendance.models import AttendanceMark
+    from portal.attendance.summary import refresh_months
     from portal.core.types import utcnow
     from portal.extensions import db
     from portal.posts.models import Appointment
 
     chosen = list(days) if days is not None else None
     rows, now = [], utcnow()
+
+    def stamp(day: date):
+        if saved_after is None:
+            return now
+        return datetime.combine(day + timedelta(days=saved_after), time(10), UTC)  # 18:00 in the county
+
     for appointment_id in appointment_ids:
         appointment = db.session.get(Appointment, appointment_id)
         window = attendance.window_of(appointment)
@@ -89,9 +98,10 @@ def mark_month(appointment_ids: Iterable[int], year: int, month: int, mark: str 
             calendar = attendance.county_calendar(attendance.county_of_village(appointment.village_id))
             for_holder = [d for d in calendar.month_working_days(year, month) if window and d in window]
         rows += [{"appointment_id": appointment_id, "village_id": appointment.village_id, "day": d, "mark": mark,
-                  "set_by": None, "set_at": now} for d in for_holder]
+                  "set_by": None, "set_at": stamp(d)} for d in for_holder]
     if rows:
         db.session.execute(insert(AttendanceMark.__table__), rows)
+        refresh_months({(r["appointment_id"], r["day"].year, r["day"].month) for r in rows})
     db.session.commit()
     return len(rows)
 

@@ -18,6 +18,8 @@ def init_api(app: Flask) -> None:
     api.spec.options["security"] = [{"bearerAuth": []}]
     from portal.api import (
         attendance_resources,
+        audit_desk_resources,
+        audit_resources,
         exit_resources,
         hiring_resources,
         payroll_resources,
@@ -27,7 +29,8 @@ def init_api(app: Flask) -> None:
 
     blueprints = [*resources.BLUEPRINTS, *posts_resources.BLUEPRINTS, *hiring_resources.BLUEPRINTS,
                   *exit_resources.BLUEPRINTS, *attendance_resources.BLUEPRINTS,
-                  *payroll_resources.BLUEPRINTS, *workshop_resources.BLUEPRINTS]
+                  *payroll_resources.BLUEPRINTS, *workshop_resources.BLUEPRINTS, *audit_resources.BLUEPRINTS,
+                  *audit_desk_resources.BLUEPRINTS]
     for blp in blueprints:
         api.register_blueprint(blp)
         csrf.exempt(blp)

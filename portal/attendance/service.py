@@ -4,7 +4,8 @@ Saving is all-or-nothing: every change is checked against Rule 3 (attendance.rul
 one refused cell refuses the save, naming each cell and its reason. A save takes the village's row lock
 first (SELECT … FOR UPDATE on PostgreSQL; SQLite serialises writers anyway), and so does a payroll
 submission, so a mark can never slip into a month while its payroll is being submitted.
-One audit row per save lists every cell changed, before and after.
+One audit row per save lists every cell changed, before and after, and the changed holder-months' summaries
+(attendance.summary, read by the county audit) are rewritten in the same transaction.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.attendance.models import AttendanceMark, MonthLock, WorkdayOverride
 from portal.attendance.rules import Mark, Refusal, Window, active_window, mark_refusal
+from portal.attendance.summary import refresh_months
 from portal.core import auditlog
 from portal.core.access import Role
 from portal.core.calendar import WorkCalendar
@@ -230,6 +232,9 @@ def save_marks(user, village_id: int, changes: Iterable[Change], today: date | N
     for appointment_id, day in clears:
         db.session.execute(delete(AttendanceMark).where(and_(AttendanceMark.appointment_id == appointment_id,
                                                              AttendanceMark.day == day)))
+    # the holder-months changed get their summary rewritten in this transaction (the audit reads those)
+    refresh_months({(r["appointment_id"], r["day"].year, r["day"].month) for r in upserts}
+                   | {(appointment_id, day.year, day.month) for appointment_id, day in clears})
     result.changed = len(before)
     if before:
         auditlog.record(user, "attendance.set", "village_attendance", village_id, before, after)

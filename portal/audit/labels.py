@@ -43,6 +43,10 @@ ACTIONS = {
     "workshop_exit.exit": _l("workshop exit took effect"),
     "assessment.compute": _l("computed the assessment"), "assessment.recompute": _l("recomputed the assessment"),
     "assessment.approve": _l("approved the reward"), "assessment.pay": _l("recorded the reward payment"),
+    "audit.run_start": _l("started an audit run"), "audit.run_finish": _l("finished an audit run"),
+    "audit.set_setting": _l("changed an audit threshold"), "audit.set_budget": _l("set a yearly budget"),
+    "finding.open": _l("raised the finding"), "finding.refresh": _l("refreshed the finding's evidence"),
+    "finding.respond": _l("answered the finding"), "finding.close": _l("closed the finding"),
 }
 ENTITIES = {
     "user": _l("user"), "county": _l("county"), "township": _l("township"), "village": _l("village"),
@@ -53,7 +57,7 @@ ENTITIES = {
     "village_attendance": _l("attendance"), "workday_override": _l("working-day override"),
     "payroll": _l("payroll"), "workshop": _l("workshop"), "workshop_employee": _l("workshop employee"),
     "workshop_report": _l("workshop monthly report"), "workshop_exit": _l("workshop exit"),
-    "assessment": _l("workshop assessment"),
+    "assessment": _l("workshop assessment"), "finding": _l("audit finding"), "audit_run": _l("audit run"),
 }
 
 
@@ -63,3 +67,57 @@ def action_label(code: str) -> str:
 
 def entity_label(code: str) -> str:
     return str(ENTITIES.get(code, code))
+
+
+# ---- the auditor's desk (issue 11): more actions and records, and field labels for before/after ----------
+
+ACTIONS.update({
+    "sample.draw": _l("drew a field-check sample"), "sample.check": _l("recorded a field check"),
+    "audit.search": _l("searched the county"), "audit.export_log": _l("exported the audit log"),
+    "audit.report": _l("downloaded the audit report"),
+})
+ENTITIES.update({"audit_sample": _l("field-check sample"), "search": _l("county search"),
+                 "audit_log": _l("audit log")})
+FIELDS = {
+    "name": _l("Name"), "full_name": _l("Full name"), "username": _l("Username"), "role": _l("Role"),
+    "state": _l("State"), "title": _l("Title"), "category": _l("Category"), "kind": _l("Kind"),
+    "note": _l("Note"), "reason": _l("Reason"), "return_reason": _l("Reason for return"),
+    "village_id": _l("Village"), "township_id": _l("Township"), "county_id": _l("County"),
+    "person_id": _l("Person"), "household_id": _l("Household"), "post_id": _l("Post"),
+    "appointment_id": _l("Appointment"), "payroll_id": _l("Payroll"), "workshop_id": _l("Workshop"),
+    "relative_id": _l("Relative"), "id_number": _l("Resident ID"), "phone": _l("Phone"),
+    "bank_name": _l("Bank"), "bank_account": _l("Bank account"), "account": _l("Bank account"),
+    "address": _l("Address"), "number": _l("Household number"), "relation_to_head": _l("Relation to head"),
+    "labour_capacity": _l("Labour capacity"), "employment_status": _l("Employment status"),
+    "monthly_income": _l("Monthly income"), "deceased": _l("Deceased"), "is_cadre": _l("Village cadre"),
+    "disabled": _l("Disabled"), "disability_grade": _l("Disability grade"), "training_wish": _l("Training wish"),
+    "willing_to_migrate": _l("Willing to migrate"), "monitored_subtype": _l("Monitored subtype"),
+    "risk_eliminated": _l("Risk eliminated"), "subsidy": _l("Monthly subsidy"), "headcount": _l("Headcount"),
+    "schedule": _l("Schedule"), "required_days": _l("Required days"), "funding_source": _l("Funding source"),
+    "start_date": _l("Start"), "end_date": _l("End"), "effective_from": _l("Effective from"),
+    "month": _l("Month"), "year": _l("Year"), "day": _l("Day"), "mark": _l("Mark"), "total": _l("Total"),
+    "amount": _l("Amount"), "line_count": _l("Lines"), "paid_on": _l("Paid on"),
+    "bank_reference": _l("Bank reference"), "monthly_amount": _l("Monthly amount"), "value": _l("Value"),
+    "key": _l("Setting"), "locale": _l("Language"), "hire_date": _l("Hire date"), "leave_date": _l("Leave date"),
+    "monthly_wage": _l("Monthly wage"), "reward": _l("Reward"), "detector": _l("Detector"),
+    "detectors": _l("Detectors"), "subject": _l("Subject"), "period": _l("Period"), "severity": _l("Severity"),
+    "amount_at_stake": _l("Amount at stake"), "amount_recovered": _l("Amount recovered"),
+    "decision": _l("Decision"), "response": _l("Explanation"), "action_taken": _l("Action taken"),
+    "from": _l("From"), "to": _l("To"), "method": _l("Sizing"), "percent": _l("Percentage"),
+    "confidence": _l("Confidence level"), "margin": _l("Margin of error"), "population": _l("Lines in the period"),
+    "size": _l("Sample size"), "seed": _l("Seed"), "line": _l("Sample line"), "sample_line": _l("Sample line"),
+    "on_duty_confirmed": _l("Holder confirms being on duty"), "amount_matches": _l("Amount matches"),
+    "account_is_own": _l("Account is the holder's own"), "query": _l("Searched for"), "people": _l("People found"),
+    "rows": _l("Rows"), "filters": _l("Filters"),
+}
+
+
+def field_label(code: str) -> str:
+    return str(FIELDS.get(code, code))
+FIELDS.update({
+    "approved_on": _l("Approved on"), "decided_by": _l("Decided by"), "decided_at": _l("Decided at"),
+    "submitted_by": _l("Submitted by"), "submitted_at": _l("Submitted at"), "paid_by": _l("Payment recorded by"),
+    "created_by": _l("Created by"), "format": _l("Format"), "hits": _l("Hits"), "marks": _l("Marks"),
+    "exited_on": _l("Left on"), "rank": _l("Priority rank"), "justification": _l("Justification"),
+    "choice_reason": _l("Reason for the choice"), "conflicts": _l("Conflicts of interest"),
+})

@@ -1,10 +1,11 @@
-"""The audit log, read by county auditors and admins, with a check of the hash chain."""
+"""The audit pages' blueprint: the audit log (county auditors and admins, with a check of the hash chain) here;
+running the audit in audit.run_views, the findings in audit.finding_views, the thresholds and budgets in
+audit.settings_views (imported at the end, all on this blueprint)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask_login import login_required
-from sqlalchemy import func, select
 
 from portal.accounts.forms import ConfirmForm
 from portal.audit.labels import action_label, entity_label
@@ -19,21 +20,23 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 @login_required
 @require_role(Role.COUNTY_AUDITOR, Role.COUNTY_ADMIN)
 def log():
-    page = max(1, request.args.get("page", 1, type=int))
-    entity = request.args.get("entity", "").strip()
-    actor = request.args.get("actor", "").strip()
-    stmt = select(AuditEntry)
-    if entity:
-        stmt = stmt.where(AuditEntry.entity_type == entity)
-    if actor:
-        stmt = stmt.where(AuditEntry.actor_name == actor)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    size = 50
-    rows = db.session.execute(
-        stmt.order_by(AuditEntry.seq.desc()).limit(size).offset((page - 1) * size)
-    ).scalars().all()
+    """The audit log, readable: filters, each change field by field, links to the records; the chain's check."""
+    from flask_login import current_user
+
+    from portal.audit import log_queries
+
+    page = min(max(1, request.args.get("page", 1, type=int)), 1_000_000)
+    f = log_queries.filter_from_args(request.args)
+    stmt = log_queries.log_stmt(f)
+    total, size = log_queries.count(stmt), 50
+    rows = db.session.execute(stmt.order_by(AuditEntry.seq.desc()).limit(size).offset((page - 1) * size)
+                              ).scalars().all()
     form = ConfirmForm()
     result = verify_chain() if form.validate_on_submit() else None
     return render_template("audit/log.html", rows=rows, action_label=action_label, entity_label=entity_label,
-                           page=page, pages=max(1, -(-total // size)),
-                           total=total, entity=entity, actor=actor, form=form, result=result)
+                           page=page, pages=max(1, -(-total // size)), total=total, f=f, form=form, result=result,
+                           q=log_queries, actors=log_queries.actor_choices(), entities=log_queries.entity_choices(),
+                           villages=log_queries.village_choices(current_user.county_id))
+
+
+from portal.audit import finding_views, home, run_views, settings_views  # noqa: E402, F401  (routes, home items)

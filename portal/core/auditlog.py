@@ -18,7 +18,7 @@ from enum import Enum
 from itertools import repeat
 from typing import Any
 
-from sqlalchemy import Integer, String, Table, Text, select, update
+from sqlalchemy import Index, Integer, String, Table, Text, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -30,6 +30,8 @@ GENESIS = "0" * 64
 
 class AuditEntry(db.Model):
     __tablename__ = "audit_log"
+    # A record's history (the audit reads when a status, a category or a death was recorded) by one lookup.
+    __table_args__ = (Index("ix_audit_log_entity", "entity_type", "entity_id"),)
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     ts: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

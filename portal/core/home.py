@@ -15,6 +15,7 @@ class Waiting:
     url: str
     level: str = "warning"  # bootstrap colour: warning (act), danger (overdue), info
     details: tuple[str, ...] = ()  # a line per case worth naming on the home page (e.g. each overdue payroll)
+    links: tuple[tuple[str, str], ...] = ()  # (text, url) per case with a page of its own (e.g. each open finding)
 
 
 _PROVIDERS: dict[Role, list[Callable]] = {r: [] for r in Role}

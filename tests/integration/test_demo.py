@@ -8,6 +8,7 @@ from stdnum.cn import ric
 from portal.accounts.models import User
 from portal.attendance.models import AttendanceMark
 from portal.core.auditlog import AuditEntry, verify_chain
+from portal.core.clock import county_today
 from portal.demo import build_demo
 from portal.extensions import db
 from portal.payroll.models import Payroll
@@ -33,9 +34,10 @@ def test_demo_builds_a_county_with_every_role(ctx):
     assert len(logins) == counts["User"] == 17
     assert counts["Household"] == 120 and counts["Person"] > 240
     assert counts["Relationship"] == 12
-    assert (counts["SubsidyStandard"], counts["VillageQuota"], counts["Post"]) == (10, 12, 27)
+    planted = 1 if county_today().month >= 5 else 0  # 桃源村's river-care post of the audit's 一户多岗 case
+    assert (counts["SubsidyStandard"], counts["VillageQuota"], counts["Post"]) == (10, 12, 27 + planted)
     states = list(db.session.execute(select(Post.state)).scalars())
-    assert (states.count("approved"), states.count("submitted")) == (24, 3)  # one waiting per township
+    assert (states.count("approved"), states.count("submitted")) == (24 + planted, 3)  # one waiting per township
     ids = db.session.execute(select(Person.id_number)).scalars().all()
     assert all(ric.is_valid(n) for n in ids)
     assert verify_chain().ok
@@ -77,3 +79,21 @@ def test_demo_holders_have_attendance_and_payrolls_in_every_state(ctx):
     workshops = {w.name: w.state for w in db.session.execute(select(Workshop)).scalars()}
     assert len(workshops) == 3 and workshops["柳岸竹编帮扶车间"] == "exiting"  # under 5 aided for 6 months
     assert verify_chain().ok
+
+
+def test_the_demo_audit_finds_one_case_of_every_detector_or_more(ctx):
+    """Each detector's planted case is found by the auditor's first run; one finding is answered by its
+    township and one is closed with the amount recovered."""
+    from portal.audit.detectors import all_detectors
+    from portal.audit.models import AuditRun, Finding
+
+    build_demo()
+    if county_today().month < 7:  # the cases need six ended months of this year
+        return
+    found = set(db.session.execute(select(Finding.detector)).scalars())
+    assert found == set(all_detectors()) - {"field_check"}
+    states = {s for (s,) in db.session.execute(select(Finding.state).distinct())}
+    assert states == {"open", "responded", "closed"}
+    assert db.session.scalar(select(func.count(AuditRun.id))) == 1
+    build_demo()  # a second build neither plants again nor runs again
+    assert db.session.scalar(select(func.count(AuditRun.id))) == 1

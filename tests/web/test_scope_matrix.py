@@ -94,7 +94,8 @@ def _fill(rule, world) -> str:
               "field": "id_number", "filename": "x", "post_id": 1, "appt_id": 1, "exit_id": 1,
               "objection_id": 1, "code": "422825101201", "payroll_id": 1, "township_id": world.ids["a1"],
               "year": 2026, "month": 10, "line_id": 1,
-              "workshop_id": 1, "employee_id": 1, "assessment_id": 1}
+              "workshop_id": 1, "employee_id": 1, "assessment_id": 1, "finding_id": 1, "run_id": 1,
+              "sample_id": 1}
     adapter = rule.map.bind("localhost")
     return adapter.build(rule.endpoint, {a: values[a] for a in rule.arguments},
                          method=next(iter(rule.methods - {"HEAD", "OPTIONS"})))

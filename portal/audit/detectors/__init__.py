@@ -22,7 +22,7 @@ from portal.audit.rules import AuditPolicy, Month, Severity
 
 MODULES = ("ghost_pay", "absent_holder", "multiple_posts", "shared_account", "favouritism", "rotation",
            "batch_filled", "late_marks", "over_limit", "arrears", "double_benefit", "ineligible_paid",
-           "funds_overspent")
+           "funds_overspent", "field_check")
 
 
 @dataclass(frozen=True)
