@@ -17,6 +17,7 @@ import tempfile
 import time
 import zlib
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
 from decimal import Decimal
 from pathlib import Path
 
@@ -159,11 +160,22 @@ def year_of_marks(app):
         yield chunk
 
 
-def load_marks(app, clerk_id: int) -> int:
-    """Write the year of marks with the driver's fastest path (COPY on PostgreSQL, executemany on SQLite)."""
+def load_marks(app, clerk_id: int, on_the_day: bool = False) -> int:
+    """Write the year of marks with the driver's fastest path (COPY on PostgreSQL, executemany on SQLite), all
+    saved at the year's end, or (`on_the_day`) each saved at 10:00 UTC on the day it records, as a village
+    that keeps its attendance does (the audit's late-mark detector reads the difference)."""
     from portal.extensions import db
 
     stamp = datetime(YEAR, 12, 31, 12, tzinfo=UTC)
+    day_stamps: dict[date, datetime] = {}
+
+    def saved(day: date) -> datetime:
+        if not on_the_day:
+            return stamp
+        if day not in day_stamps:
+            day_stamps[day] = datetime.combine(day, clock_time(10), UTC)
+        return day_stamps[day]
+
     total = 0
     with app.app_context():
         raw = db.engine.raw_connection()
@@ -174,14 +186,20 @@ def load_marks(app, clerk_id: int) -> int:
                 with cursor.copy(sql) as copy:
                     for chunk in year_of_marks(app):
                         for a, v, d, m in chunk:
-                            copy.write_row((a, v, d, m, clerk_id, stamp))
+                            copy.write_row((a, v, d, m, clerk_id, saved(d)))
                         total += len(chunk)
             else:
                 sql = ("INSERT INTO attendance_marks (appointment_id, village_id, day, mark, set_by, set_at) "
                        "VALUES (?, ?, ?, ?, ?, ?)")
-                ts = stamp.strftime("%Y-%m-%d %H:%M:%S.%f")
+                texts: dict[date, str] = {}
                 for chunk in year_of_marks(app):
-                    cursor.executemany(sql, [(a, v, d.isoformat(), m, clerk_id, ts) for a, v, d, m in chunk])
+                    rows = []
+                    for a, v, d, m in chunk:
+                        ts = texts.get(d)
+                        if ts is None:
+                            ts = texts[d] = saved(d).strftime("%Y-%m-%d %H:%M:%S.%f")
+                        rows.append((a, v, d.isoformat(), m, clerk_id, ts))
+                    cursor.executemany(sql, rows)
                     total += len(chunk)
             raw.commit()
         finally:

@@ -2,7 +2,8 @@
 
 Subject: the account (its masked form and a digest as the key); period: each calendar year the run
 touches. Found in the register (people of the county with the same account) and in the payroll lines of
-the year (pay sent to the same account for different people). Amount at stake: what the year's lines
+the year that were submitted, approved or paid (pay sent to the same account for different people; a draft
+has paid nothing yet). Amount at stake: what the year's lines
 paid into the account for everyone but the person who received most from it.
 """
 
@@ -17,6 +18,7 @@ from sqlalchemy import func, select
 
 from portal.audit.detectors import Detector, Hit, Scope, register
 from portal.audit.detectors.common import county_villages, money_text, village_names, years_of
+from portal.audit.detectors.people_common import PAID_STATES, chunks
 from portal.audit.rules import Severity, SubjectType
 from portal.core.masking import mask_account
 from portal.extensions import db
@@ -44,16 +46,25 @@ def find(scope: Scope):
     for start, end in years_of(scope):
         paid: dict[str, dict[int, Decimal]] = {}
         paid_names: dict[int, tuple[str, int]] = {}
-        rows = db.session.execute(
-            select(PayrollLine.bank_account, PayrollLine.person_id, PayrollLine.person_name, PayrollLine.village_id,
-                   func.sum(PayrollLine.amount))
-            .join(Payroll, Payroll.id == PayrollLine.payroll_id)
-            .where(Payroll.village_id.in_(villages), Payroll.year == start.year, PayrollLine.bank_account != "")
-            .group_by(PayrollLine.bank_account, PayrollLine.person_id, PayrollLine.person_name,
-                      PayrollLine.village_id))
-        for account, person_id, name, village_id, total in rows:
-            paid.setdefault(account, {})[person_id] = Decimal(total or 0)
-            paid_names[person_id] = (name, village_id)
+        year_lines = (select(PayrollLine.bank_account).join(Payroll, Payroll.id == PayrollLine.payroll_id)
+                      .where(Payroll.village_id.in_(villages), Payroll.year == start.year,
+                             Payroll.state.in_(PAID_STATES), PayrollLine.bank_account != ""))
+        # One pass finds the accounts paid for two or more people; only their lines are then read in detail.
+        candidates = set(db.session.execute(
+            year_lines.group_by(PayrollLine.bank_account)
+            .having(func.count(PayrollLine.person_id.distinct()) > 1)).scalars()) | set(owners)
+        for chunk in chunks(sorted(candidates)):
+            rows = db.session.execute(
+                select(PayrollLine.bank_account, PayrollLine.person_id, PayrollLine.person_name,
+                       PayrollLine.village_id, func.sum(PayrollLine.amount))
+                .join(Payroll, Payroll.id == PayrollLine.payroll_id)
+                .where(Payroll.village_id.in_(villages), Payroll.year == start.year,
+                       Payroll.state.in_(PAID_STATES), PayrollLine.bank_account.in_(chunk))
+                .group_by(PayrollLine.bank_account, PayrollLine.person_id, PayrollLine.person_name,
+                          PayrollLine.village_id))
+            for account, person_id, name, village_id, total in rows:
+                paid.setdefault(account, {})[person_id] = Decimal(total or 0)
+                paid_names[person_id] = (name, village_id)
         accounts = set(owners) | {a for a, people in paid.items() if len(people) > 1}
         for account in sorted(accounts):
             people = {pid: (n, v) for pid, n, v in owners.get(account, [])}
