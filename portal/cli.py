@@ -123,14 +123,22 @@ def register_cli(app: Flask) -> None:
     @click.option("--place", "place_code", required=True, help="12-digit division code of the user's place")
     @click.option("--name", "full_name", required=True)
     @click.password_option()
+    @click.option("--person", "person", default="", help="resident ID of the user's own entry in the register")
     @click.option("--as", "actor", default="admin", show_default=True)
-    def create_user(username, role, place_code, full_name, password, actor):
-        """Create a user bound to a place (as a county admin)."""
+    def create_user(username, role, place_code, full_name, password, person, actor):
+        """Create a user bound to a place and linked to their person in the register (as a county admin)."""
         from portal.accounts import service
         from portal.cli_support import acting_user, place_key_for_code
         from portal.core.access import Role
+        from portal.core.errors import DomainError
 
         admin = acting_user(actor, "county_admin")
-        user = service.create_user(admin, service.UserInput(username, full_name, Role(role),
-                                                            place_key_for_code(place_code)), password)
-        click.echo(f"created {user.username} ({user.role})")
+        try:
+            user = service.create_user(admin, service.UserInput(username, full_name, Role(role),
+                                                                place_key_for_code(place_code), person=person),
+                                       password)
+        except DomainError as err:
+            click.echo(err.message, err=True)
+            sys.exit(1)
+        click.echo(f"created {user.username} ({user.role})" + (f", linked to person {user.person_id}"
+                                                                if user.person_id else ""))

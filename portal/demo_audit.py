@@ -38,7 +38,7 @@ from portal.attendance.summary import rebuild_months
 from portal.audit.models import AuditRun, Finding
 from portal.audit.rules import Month
 from portal.core.calendar import WorkCalendar
-from portal.demo_duty import _mark
+from portal.demo_duty import _mark, notice_dates
 from portal.extensions import db
 from portal.payroll.models import Payroll, PayrollLine
 from portal.places.models import Township, Village
@@ -104,11 +104,12 @@ def _eligible_people(village: Village, n: int) -> list[Person]:
 
 def _appoint(post: Post, person: Person, start: date, exited_on: date | None = None) -> Appointment:
     clerk, reviewer = _user(village_id=post.village_id), _user(township_id=post.village.township_id)
+    notice_start, notice_end, decided_on = notice_dates(post.village, start)
     appointment = Appointment(
         post_id=post.id, village_id=post.village_id, person_id=person.id, household_id=person.household_id,
         state="exited" if exited_on else "active", rank=1, rank_reasons="脱贫户优先", nominated_by=clerk.id,
-        notice_start=start - timedelta(days=14), notice_end=start - timedelta(days=7), decided_by=reviewer.id,
-        decided_at=datetime.combine(start - timedelta(days=6), time(2), UTC), start_date=start,
+        notice_start=notice_start, notice_end=notice_end, decided_by=reviewer.id,
+        decided_at=datetime.combine(decided_on, time(2), UTC), start_date=start,
         end_date=post.end_date, exited_on=exited_on)
     db.session.add(appointment)
     person.employment_status = "welfare_post"

@@ -25,12 +25,31 @@ from portal.core import auditlog
 from portal.core.calendar import WorkCalendar
 from portal.extensions import db
 from portal.places.models import Village
+from portal.posts import hiring, hiring_rules
+from portal.posts.hiring_register import ties
 from portal.posts.models import Appointment, Post
 from portal.registry.models import Household, Person
 
 ELIGIBLE = ("lifted", "monitored", "low_income")
 ABLE = ("full", "half")
 MARK_WEIGHTS = (("present", 90), ("half", 4), ("leave", 5), ("absent", 1))
+
+
+JUSTIFICATION = "经村民代表会议评议，该户确属困难家庭，本人能胜任岗位"
+
+
+def notice_dates(village: Village, start: date) -> tuple[date, date, date]:
+    """Nomination (= notice start), notice end after the county's notice working days, and the approval on
+    the first working day after it — all before the start on duty, as the hiring rules would have them."""
+    county_id = village.township.county_id
+    calendar = hiring.work_calendar(county_id)
+    notice_start = start - timedelta(days=14)
+    while True:
+        end = hiring_rules.notice_end(notice_start, hiring.current_policy(county_id, notice_start), calendar)
+        decided = calendar.add_working_days(end, 1)
+        if decided < start:
+            return notice_start, end, decided
+        notice_start -= timedelta(days=7)
 
 
 def _holders(village: Village, changes) -> list[Appointment]:
@@ -57,12 +76,14 @@ def _holders(village: Village, changes) -> list[Appointment]:
                 break
             person = pool.pop(0)
             pool = [p for p in pool if p.household_id != person.household_id]
-            notice_start = post.start_date - timedelta(days=14)
+            notice_start, notice_end, decided_on = notice_dates(village, post.start_date)
+            conflicts = hiring_rules.conflict_reasons(ties([person.id]).nominee(person.id))
             appointment = Appointment(
                 post_id=post.id, village_id=village.id, person_id=person.id, household_id=person.household_id,
                 state="active", rank=1, rank_reasons="脱贫户优先", nominated_by=clerk.id,
-                notice_start=notice_start, notice_end=notice_start + timedelta(days=7), decided_by=reviewer.id,
-                decided_at=datetime.combine(notice_start + timedelta(days=8), time(2), UTC),
+                conflicts=",".join(conflicts), justification=JUSTIFICATION if conflicts else "",
+                notice_start=notice_start, notice_end=notice_end, decided_by=reviewer.id,
+                decided_at=datetime.combine(decided_on, time(2), UTC),
                 start_date=post.start_date, end_date=post.end_date)
             person.employment_status = "welfare_post"
             db.session.add(appointment)

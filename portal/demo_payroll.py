@@ -10,9 +10,9 @@ Idempotent: months that already have a payroll are left as they are.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal.accounts.models import User
 from portal.extensions import db
@@ -43,6 +43,12 @@ def _move(payroll: Payroll, village: Village, target: str, year: int, month: int
     if target == "draft":
         return
     service.submit(clerk, payroll)
+    # Submitted a few days after the month ended, not on the day the demo is built: the arrears' stage days
+    # (village → township → payment) then add up to the days since the month's end.
+    submitted_on = min(_after_month(year, month, 5), today)
+    db.session.execute(update(Payroll).where(Payroll.id == payroll.id).values(
+        submitted_at=datetime.combine(submitted_on, time(1), UTC)))
+    db.session.commit()
     if target == "submitted":
         return
     if target == "returned":

@@ -1,8 +1,10 @@
 """The demo county's employment-aid workshops (就业帮扶车间), made through the workshop service.
 
-Three workshops, one per township, certified last year or this year, employing registered people of their
-village who hold no post, with a monthly report for every ended month:
-- 青竹村 服饰车间: eight aided employees, operating — normal;
+Three workshops, one per township, certified last year or this year, employing registered 脱贫劳动力 of their
+village (lifted or monitored households, no cadre) who hold no post, with a monthly report for every ended
+month:
+- 青竹村 服饰车间: up to eight aided employees (the village's free 脱贫劳动力 of working age: seven in the
+  demo), operating — normal;
 - 柳岸村 竹编车间: three aided employees for months — under 5 for 6 months, so the portal has put it on
   watch and proposed its exit (the county sees it in 退出处置);
 - 松坪村 茶叶车间: six aided employees; last month's report not yet filed (shown on the township's home page).
@@ -22,11 +24,11 @@ from portal.accounts.models import User
 from portal.extensions import db
 from portal.places.models import Township, Village
 from portal.posts.models import Appointment
-from portal.registry.models import Person
+from portal.registry.models import Household, Person
 from portal.workshops import service
 from portal.workshops.checks import ReportData, WorkshopData
 from portal.workshops.models import Workshop
-from portal.workshops.rules import month_end, months_from
+from portal.workshops.rules import DEFAULT_POLICY, month_end, months_from
 
 # (township index, village index, name, enterprise, industry, certified months before January of this year,
 #  aided employees, file last month's report)
@@ -51,10 +53,14 @@ def _months_before(year: int, back: int) -> date:
 
 
 def _workers(village: Village, n: int) -> list[Person]:
-    """Registered people of the village able to work, of working age, holding no post."""
+    """Registered 脱贫劳动力 of the village (lifted or monitored households, the aided categories by default),
+    able to work, of working age, holding no post, no cadre."""
     holders = select(Appointment.person_id).where(Appointment.village_id == village.id)
+    aided = select(Household.id).where(Household.village_id == village.id,
+                                       Household.category.in_(sorted(DEFAULT_POLICY.aided_categories)))
     return db.session.execute(select(Person).where(
         Person.village_id == village.id, Person.id.not_in(holders), Person.deceased.is_(False),
+        Person.household_id.in_(aided), Person.is_cadre.is_(False),
         Person.labour_capacity.in_(("full", "half", "weak")), Person.birth_date > date(1966, 1, 1),
         Person.birth_date <= date(2006, 1, 1)).order_by(Person.id).limit(n)).scalars().all()
 

@@ -50,6 +50,8 @@ class UserForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()])
     place = SelectField(_l("Place"), choices=[])
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    resident_id = StringField(_l("Resident ID of the user's own register entry"),
+                         validators=[Length(max=18)], filters=[lambda v: (v or "").strip().upper()])
     active = BooleanField(_l("Account active"), default=True)
     password = PasswordField(_l("Temporary password"), validators=[Length(max=200)])
 

@@ -44,3 +44,15 @@ def place_field_for(role: Role) -> str:
         return "township_id"
     assert role in COUNTY_ROLES
     return "county_id"
+
+
+def person_link_problem(*, found: bool, deceased: bool, linked_to: str | None) -> str | None:
+    """Why an account cannot be linked to a person: not registered in the county, deceased, or the person
+    already belongs to another active account (one person, one account)."""
+    if not found:
+        return "not_found"
+    if deceased:
+        return "deceased"
+    if linked_to:
+        return "linked_elsewhere"
+    return None

@@ -20,7 +20,7 @@ from portal.core.types import utcnow
 from portal.extensions import db
 
 USER_FIELDS = ("username", "full_name", "role", "county_id", "township_id", "village_id", "locale",
-               "active", "must_change_password")
+               "active", "must_change_password", "person_id")
 # Checked against when the username is unknown, so both paths cost one hash.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="pbkdf2:sha256:1000")
 
@@ -127,6 +127,7 @@ class UserInput:
     role: Role
     place: str  # "village:12", "township:3" or "county:1"
     locale: str = "zh_CN"
+    person: str = ""  # the resident ID of the user's own entry in the register; blank keeps the link as is
 
 
 def _bind_place(user: User, role: Role, place_key: str, admin: User) -> None:
@@ -145,6 +146,29 @@ def _bind_place(user: User, role: Role, place_key: str, admin: User) -> None:
     user.role = role.value
 
 
+def _bind_person(user: User, id_number: str, admin: User) -> None:
+    """Link the account to its person in the register (every official is a villager too)."""
+    from portal.core.access import scoped
+    from portal.registry.models import Person
+
+    id_number = (id_number or "").strip().upper()
+    if not id_number:
+        return
+    person = db.session.execute(scoped(select(Person), Person, admin).where(Person.id_number == id_number)
+                                ).scalar_one_or_none()
+    taken = db.session.execute(select(User.username).where(
+        User.person_id == person.id, User.id != user.id, User.active.is_(True))).scalar() if person else None
+    problem = rules.person_link_problem(found=person is not None, deceased=bool(person and person.deceased),
+                                        linked_to=taken)
+    if problem == "not_found":
+        raise RuleViolation(_("No person with this resident ID is registered in the county."), field="resident_id")
+    if problem == "deceased":
+        raise RuleViolation(_("The register marks this person as deceased."), field="resident_id")
+    if problem == "linked_elsewhere":
+        raise Conflict(_("This person is already linked to the account %(name)s.", name=taken), field="resident_id")
+    user.person_id = person.id
+
+
 def create_user(admin: User, data: UserInput, password: str) -> User:
     """County admins create users bound to one place of their county; the first password is temporary."""
     if db.session.execute(select(User.id).where(User.username == data.username)).first():
@@ -152,6 +176,7 @@ def create_user(admin: User, data: UserInput, password: str) -> User:
     user = User(username=data.username, full_name=data.full_name, locale=data.locale,
                 must_change_password=True, active=True, failed_logins=0)
     _bind_place(user, data.role, data.place, admin)
+    _bind_person(user, data.person, admin)
     _check_new_password(user, password)
     user.password_hash = hash_password(password)
     db.session.add(user)
@@ -168,6 +193,7 @@ def update_user(admin: User, user: User, data: UserInput, active: bool) -> None:
     before = auditlog.snapshot(user, USER_FIELDS)
     user.full_name, user.locale, user.active = data.full_name, data.locale, active
     _bind_place(user, data.role, data.place, admin)
+    _bind_person(user, data.person, admin)
     if not active:
         sessions.end_other_sessions(user.id, None)
     auditlog.record(admin, "update", "user", user.id, before, auditlog.snapshot(user, USER_FIELDS))
@@ -241,19 +267,34 @@ def place_key(user: User) -> str:
     return f"{field.removesuffix('_id')}:{getattr(user, field)}"
 
 
-def list_users(admin: User, q: str = "", role: str = "") -> list[User]:
-    """Users of the admin's county, filtered by name and role, sorted by role then username."""
+def _in_county(admin: User):
     from sqlalchemy import or_
 
     from portal.places.models import Township, Village
 
     county = admin.scope_county_id
-    in_county = or_(
+    return or_(
         User.county_id == county,
         User.township_id.in_(select(Township.id).where(Township.county_id == county)),
         User.village_id.in_(select(Village.id).join(Township).where(Township.county_id == county)),
     )
-    stmt = select(User).where(in_county)
+
+
+def unlinked_count(admin: User) -> int:
+    """Active accounts of the admin's county not yet linked to their person in the register (a gap)."""
+    from sqlalchemy import func
+
+    return db.session.scalar(select(func.count(User.id)).where(
+        _in_county(admin), User.active.is_(True), User.person_id.is_(None))) or 0
+
+
+def list_users(admin: User, q: str = "", role: str = "", unlinked: bool = False) -> list[User]:
+    """Users of the admin's county, filtered by name, role and missing person link, by role then username."""
+    from sqlalchemy import or_
+
+    stmt = select(User).where(_in_county(admin))
+    if unlinked:
+        stmt = stmt.where(User.person_id.is_(None), User.active.is_(True))
     if q:
         stmt = stmt.where(or_(User.username.contains(q), User.full_name.contains(q)))
     if role in {r.value for r in Role}:

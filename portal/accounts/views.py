@@ -7,11 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
-from portal.accounts import forms, service
+from portal.accounts import forms, home, service  # noqa: F401  (home registers the unlinked-accounts item)
 from portal.accounts.models import ApiToken, User
 from portal.core.access import Role, require_role
 from portal.core.errors import DomainError
 from portal.core.forms import show_refusal, submitted
+from portal.core.masking import mask_id
 from portal.extensions import db
 from portal.places.service import place_choices
 
@@ -106,9 +107,10 @@ def _user_or_404(user_id: int) -> User:
 @login_required
 @require_role(Role.COUNTY_ADMIN)
 def users():
-    rows = service.list_users(current_user, request.args.get("q", ""), request.args.get("role", ""))
+    unlinked = request.args.get("unlinked") == "1"
+    rows = service.list_users(current_user, request.args.get("q", ""), request.args.get("role", ""), unlinked)
     return render_template("accounts/users.html", users=rows, role_labels=forms.ROLE_LABELS,
-                           q=request.args.get("q", ""), role=request.args.get("role", ""),
+                           q=request.args.get("q", ""), role=request.args.get("role", ""), unlinked=unlinked,
                            confirm=forms.ConfirmForm())
 
 
@@ -147,7 +149,7 @@ def edit_user(user_id: int):
             flash(_("User %(name)s saved.", name=user.username), "success")
             return redirect(url_for("accounts.users"))
     return render_template("accounts/user_form.html", form=form, user=user, reset_form=reset_form,
-                           confirm=forms.ConfirmForm())
+                           confirm=forms.ConfirmForm(), mask_id=mask_id)
 
 
 @bp.post("/admin/users/<int:user_id>/reset")
@@ -182,4 +184,5 @@ def _user_input(form: forms.UserForm, username: str | None = None) -> service.Us
     return service.UserInput(
         username=username or form.username.data.strip(), full_name=form.full_name.data.strip(),
         role=Role(form.role.data), place=form.place.data or "", locale=form.locale.data,
+        person=form.resident_id.data or "",
     )

@@ -139,8 +139,14 @@ def require_role(*roles: Role | str) -> Callable:
 
 def check_can_approve(approver_id: int, submitter_id: int | None, *,
                       approver_household_id: int | None = None,
-                      subject_household_ids: frozenset[int] | set[int] = frozenset()) -> None:
-    """Segregation of duties: nobody approves what they submitted, nor a case about their own household."""
+                      subject_household_ids: frozenset[int] | set[int] = frozenset(),
+                      approver_kin_ids: frozenset[int] | set[int] = frozenset(),
+                      subject_person_ids: frozenset[int] | set[int] = frozenset()) -> None:
+    """Segregation of duties: nobody approves what they submitted, nor a case about their household or kin.
+
+    `approver_kin_ids` are the approver's own register entry, household members and declared relatives
+    (registry.kin.kin_of); `subject_person_ids` the people the case is about.
+    """
     from flask_babel import gettext as _
 
     if submitter_id is not None and approver_id == submitter_id:
@@ -149,10 +155,19 @@ def check_can_approve(approver_id: int, submitter_id: int | None, *,
     if approver_household_id is not None and approver_household_id in subject_household_ids:
         raise NotAllowed(_("This case concerns your own household; another reviewer must approve it."),
                          code="own_household")
+    if set(approver_kin_ids) & set(subject_person_ids):
+        raise NotAllowed(_("This case concerns you or a declared relative of yours; another reviewer must "
+                           "decide it."), code="related")
 
 
-def ensure_can_approve(user, submitter_id: int | None, subject_household_ids=frozenset()) -> None:
-    """check_can_approve() for a logged-in user, reading their household from their register entry."""
+def ensure_can_approve(user, submitter_id: int | None, subject_household_ids=frozenset(),
+                       subject_person_ids=frozenset()) -> None:
+    """check_can_approve() for a logged-in user, reading their household and kin from their register entry."""
+    from portal.registry.kin import kin_of  # the register builds on the kernel: imported late
+
+    person_id = getattr(user, "person_id", None)
     household_id = user.person.household_id if getattr(user, "person", None) is not None else None
     check_can_approve(user.id, submitter_id, approver_household_id=household_id,
-                      subject_household_ids=frozenset(subject_household_ids))
+                      subject_household_ids=frozenset(subject_household_ids),
+                      approver_kin_ids=kin_of(person_id) if subject_person_ids else frozenset(),
+                      subject_person_ids=frozenset(subject_person_ids))

@@ -148,12 +148,12 @@ def return_(user, payroll: Payroll, reason: str) -> None:
 
 
 def approve(user, payroll: Payroll, today: date) -> None:
-    """The township approves a submitted payroll; never its submitter, nor someone whose household has a line."""
+    """The township approves a submitted payroll; never its submitter, nor someone whose household or kin has a line."""
     ensure_reviewer(user, payroll)
     new = next_state(payroll, PayrollAction.APPROVE)
-    households = set(db.session.execute(select(Person.household_id).join(
-        PayrollLine, PayrollLine.person_id == Person.id).where(PayrollLine.payroll_id == payroll.id)).scalars())
-    ensure_can_approve(user, payroll.submitted_by, households)
+    subjects = db.session.execute(select(Person.id, Person.household_id).join(
+        PayrollLine, PayrollLine.person_id == Person.id).where(PayrollLine.payroll_id == payroll.id)).all()
+    ensure_can_approve(user, payroll.submitted_by, {h for _p, h in subjects}, {p for p, _h in subjects})
     before = auditlog.snapshot(payroll, FIELDS)
     cas(payroll, new, decided_by=user.id, decided_at=utcnow(), approved_on=today)
     auditlog.record(user, "payroll.approve", "payroll", payroll.id, before, after(payroll.id))

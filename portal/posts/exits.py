@@ -18,6 +18,7 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from portal.core import auditlog
 from portal.core.access import Role, ensure_can_approve
@@ -182,7 +183,11 @@ def propose(user, appointment: Appointment, reason: str, evidence: str, effectiv
                 evidence=proposal.evidence, proposed_by=user.id if user else None, proposed_on=today,
                 effective_on=effective_on, state=ExitState.PROPOSED.value)
     db.session.add(exit)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # another proposal for this holder and reason was committed meanwhile
+        db.session.rollback()
+        raise Conflict(_("An exit for this reason is already open for this holder."), code="exit_open") from None
     auditlog.record(user or "system", "exit.propose", "exit", exit.id, None,
                     {"appointment_id": appointment.id, **auditlog.snapshot(exit, FIELDS), "evidence": exit.evidence})
     db.session.commit()
@@ -199,7 +204,7 @@ def approve(reviewer, exit: Exit, today: date) -> None:
     """The township approves: the holder is notified today (notice PDF) and the appointment is exiting."""
     _ensure_reviewer(reviewer, exit.village_id)
     next_exit_state(exit.state, ExitAction.APPROVE)  # an illegal move is refused before anything else
-    ensure_can_approve(reviewer, exit.proposed_by, {exit.appointment.household_id})
+    ensure_can_approve(reviewer, exit.proposed_by, {exit.appointment.household_id}, {exit.appointment.person_id})
     proposal = exit_rules.ExitProposal(ExitReason(exit.reason), exit.proposed_on, exit.effective_on, exit.evidence)
     _raise(exit_rules.exit_problems(proposal, exit.appointment.post.schedule, locked_months(exit.village_id)))
     _move(reviewer, exit, ExitAction.APPROVE,
@@ -233,7 +238,7 @@ def decide_appeal(reviewer, exit: Exit, uphold: bool, note: str) -> None:
     _ensure_reviewer(reviewer, exit.village_id)
     action = ExitAction.UPHOLD_APPEAL if uphold else ExitAction.DISMISS_APPEAL
     next_exit_state(exit.state, action)
-    ensure_can_approve(reviewer, None, {exit.appointment.household_id})
+    ensure_can_approve(reviewer, None, {exit.appointment.household_id}, {exit.appointment.person_id})
     if not (note or "").strip():
         raise ExitRefused({"note": _("Say why the appeal is decided so.")})
     _move(reviewer, exit, action, {"appeal_decided_by": reviewer.id, "appeal_note": note.strip()})

@@ -9,10 +9,12 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from portal.core.checkboxes import CheckboxesField
 from portal.posts import labels
 from portal.posts.plan_labels import SETTINGS
 from portal.posts.plans import PlanData
 from portal.posts.settings import MAX_QUOTA
+from portal.registry.labels import CATEGORY as HOUSEHOLD_CATEGORY
 
 
 def _choices(mapping: dict) -> list[SelectChoice]:
@@ -66,7 +68,19 @@ class QuotaForm(FlaskForm):
     effective_from = DateField(_l("Effective from"), validators=[InputRequired()])
 
 
+LIST_SETTINGS = ("eligible_categories",)  # chosen from checkboxes (CategoriesForm), not typed
+
+
 class SettingForm(FlaskForm):
-    key = SelectField(_l("Setting"), choices=[SelectChoice(k, v) for k, v in SETTINGS.items()])
+    key = SelectField(_l("Setting"), choices=[SelectChoice(k, v) for k, v in SETTINGS.items()
+                                              if k not in LIST_SETTINGS])
     value = StringField(_l("Value"), validators=[DataRequired(), Length(max=200)])
+    effective_from = DateField(_l("Effective from"), validators=[InputRequired()])
+
+
+class CategoriesForm(FlaskForm):
+    """The eligible household categories, ticked."""
+
+    categories = CheckboxesField(_l("Eligible household categories"),
+                                 choices=[SelectChoice(c.value, label) for c, label in HOUSEHOLD_CATEGORY.items()])
     effective_from = DateField(_l("Effective from"), validators=[InputRequired()])

@@ -38,6 +38,7 @@ from portal.posts.hiring_labels import problem_text
 from portal.posts.hiring_register import candidate_facts, holders_of, ties, village_people
 from portal.posts.labels import APPOINTMENT_STATE
 from portal.posts.models import Appointment, Objection, Post
+from portal.registry.kin import kin_of
 from portal.registry.models import Household, Person
 
 
@@ -276,7 +277,11 @@ def record_objection(clerk, appt: Appointment, received_on: date, objector: str,
 @_atomic
 def decide_objection(reviewer, objection: Objection, decision: str, note: str) -> None:
     """The township upholds (the nomination is rejected) or dismisses an objection, once."""
+    from portal.core.access import ensure_can_approve
+
     _ensure_township_of(reviewer, objection.village_id)
+    appt = objection.appointment
+    ensure_can_approve(reviewer, None, {appt.household_id}, {appt.person_id})
     if not (note or "").strip():
         raise HiringRefused({"note": _("Write the reason for the decision.")})
     action = rules.ObjectionAction(decision)
@@ -289,11 +294,29 @@ def decide_objection(reviewer, objection: Objection, decision: str, note: str) -
     db.session.commit()
 
 
+def current_marks(appt: Appointment, viewer=None) -> list[str]:
+    """优亲厚友 marks of a nomination recomputed from today's register: the nominee's ties to cadres, to
+    the nominating clerk and to the reviewer looking at it (or the one who decided it)."""
+    from portal.accounts.models import User
+
+    nominator = db.session.get(User, appt.nominated_by) if appt.nominated_by else None
+    approver = viewer if getattr(viewer, "role", None) == Role.TOWNSHIP_REVIEWER else (
+        db.session.get(User, appt.decided_by) if appt.decided_by else None)
+    nominator_pid = getattr(nominator, "person_id", None)
+    approver_pid = getattr(approver, "person_id", None)
+    known = ties([appt.person_id, nominator_pid, approver_pid])
+    return hiring_rules.conflict_reasons(known.nominee(appt.person_id), [
+        known.handler("nominator", nominator_pid), known.handler("approver", approver_pid)])
+
+
 def approval_problems(reviewer, appt: Appointment, today: date) -> list[str]:
     """Why the township may not approve now (empty: it may): notice running, open objections."""
     problems = hiring_rules.can_approve_after_notice(today, appt.notice_end, open_objections(appt.id)) \
         if appt.notice_end else []
-    return [problem_text(p) for p in problems]
+    texts = [problem_text(p) for p in problems]
+    if getattr(reviewer, "role", None) == Role.TOWNSHIP_REVIEWER and appt.person_id in kin_of(reviewer.person_id):
+        texts.append(_("You are related to the nominee; another reviewer must approve it."))
+    return texts
 
 
 @_atomic
@@ -305,16 +328,20 @@ def approve(reviewer, appt: Appointment, today: date | None = None) -> None:
     _ensure_township_of(reviewer, appt.village_id)
     _expect(appt, rules.AppointmentAction.APPROVE)
     ensure_can_approve(reviewer, appt.nominated_by, {appt.household_id})
-    related = {int(i) for i in appt.conflict_person_ids.split(",") if i}
-    if not hiring_rules.may_approve_conflicted(reviewer.person_id, related):
+    # Judged now, from the register as it is today: a relation declared during the notice counts.
+    related = ties([appt.person_id]).nominee(appt.person_id).related_ids
+    if not hiring_rules.may_approve_conflicted(reviewer.person_id, related) \
+            or appt.person_id in kin_of(reviewer.person_id):
         raise NotAllowed(_("You are related to the nominee; another reviewer must approve it."), code="conflicted")
+    marks = ",".join(current_marks(appt, reviewer))
     problems = approval_problems(reviewer, appt, today)
     if problems:
         raise RuleViolation("；".join(problems), code="not_yet_approvable")
     still_open = exists().where(Objection.appointment_id == appt.id,
                                 Objection.state == rules.ObjectionState.OPEN.value)
     move_appointment(reviewer, appt, rules.AppointmentAction.APPROVE, ~still_open,
-                     decided_by=reviewer.id, decided_at=utcnow())
+                     decided_by=reviewer.id, decided_at=utcnow(), conflicts=marks,
+                     conflict_person_ids=",".join(str(i) for i in sorted(related)))
     db.session.commit()
 
 

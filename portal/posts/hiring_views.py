@@ -133,7 +133,8 @@ def _detail(appt: Appointment, status: int = 200, **forms):
     nominator = db.session.get(User, appt.nominated_by)
     return render_template(
         "posts/hiring_appointment.html", appt=appt, post=appt.post, person=appt.person, today=today,
-        nominator=nominator, is_township=is_township, is_clerk=current_user.role == Role.VILLAGE_CLERK,
+        nominator=nominator, marks=hiring.current_marks(appt, current_user), is_township=is_township,
+        is_clerk=current_user.role == Role.VILLAGE_CLERK,
         approval_problems=hiring.approval_problems(current_user, appt, today),
         objection_form=forms.get("objection") or ObjectionForm(prefix="o", received_on=today),
         reject_form=forms.get("reject") or RejectForm(prefix="r"), approve_form=ActionForm(prefix="a"),

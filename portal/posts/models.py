@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.access import register_scope
@@ -141,6 +141,12 @@ class Exit(db.Model):
     """An orderly exit (有序退岗): proposed with reason and evidence, approved, appealable, effective."""
 
     __tablename__ = "exits"
+    # One open exit per appointment and reason, held by the database (a proposal racing another is refused).
+    __table_args__ = (
+        Index("uq_exits_open_reason", "appointment_id", "reason", unique=True,
+              sqlite_where=text("state IN ('proposed', 'approved', 'appealed')"),
+              postgresql_where=text("state IN ('proposed', 'approved', 'appealed')")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"), index=True)

@@ -142,6 +142,17 @@ def check_post_plan(plan: PostPlan, standard: Decimal | None, quota: int | None,
     return problems
 
 
+LIMIT_CODES = frozenset({"quota_not_set", "over_quota", "standard_not_set", "over_standard"})
+
+
+def approval_limit_problems(plan: PostPlan, standard: Decimal | None, quota: int | None,
+                            approved_headcount: int) -> list[Problem]:
+    """Approval re-checks the limits: the subsidy within the category standard and the headcount within the
+    village quota, both in force on the approval day, counting the village's other approved posts only (the
+    plans still waiting compete: the first approved takes the places)."""
+    return [p for p in check_post_plan(plan, standard, quota, approved_headcount) if p.code in LIMIT_CODES]
+
+
 def vacancies(headcount: int, active_or_pending_holders: int) -> int:
     """Open places on a post: its headcount less the appointments in HOLDING_STATES, never negative."""
     return max(0, headcount - active_or_pending_holders)

@@ -25,6 +25,7 @@ from sqlalchemy import func, select, update
 
 from portal.core import auditlog
 from portal.core.access import Role, ensure_can_approve, get_scoped
+from portal.core.clock import county_today
 from portal.core.errors import Conflict, NotAllowed, RuleViolation
 from portal.core.types import utcnow
 from portal.extensions import db
@@ -200,8 +201,7 @@ def submit(user, post: Post) -> None:
     _ensure_clerk_of(user, post.village_id)
     _next(post, PostAction.SUBMIT)  # an illegal move is refused before any work
     # Take the village's row lock first: submits of one village queue here, so the quota check holds.
-    db.session.execute(update(Village).where(Village.id == post.village_id).values(name=Village.name)
-                       .execution_options(synchronize_session=False))
+    _hold_village(post.village_id)
     problems = policy_problems(post)
     if problems:
         db.session.rollback()
@@ -210,10 +210,43 @@ def submit(user, post: Post) -> None:
     _finish(user, post, "submit", old, new)
 
 
-def approve(user, post: Post) -> None:
-    """A reviewer of the village's township approves a submitted plan; never the one who submitted it."""
+def _hold_village(village_id: int) -> None:
+    """Take the village's row lock: submits and approvals of one village queue here (SQLite and PostgreSQL)."""
+    db.session.execute(update(Village).where(Village.id == village_id).values(name=Village.name)
+                       .execution_options(synchronize_session=False))
+
+
+def approved_headcount(village_id: int, except_post_id: int) -> int:
+    """The headcount of the village's other approved posts."""
+    return int(db.session.scalar(select(func.coalesce(func.sum(Post.headcount), 0)).where(
+        Post.village_id == village_id, Post.state == PostState.APPROVED.value, Post.id != except_post_id)) or 0)
+
+
+def approval_limit_problems(post: Post, today: date) -> list:
+    """The standard and quota in force on the approval day (those set from the start date when none is in
+    force yet), against the village's other approved posts."""
+    county_id = county_of_village(post.village_id)
+    standard = standard_on(county_id, post.category, today)
+    quota = quota_on(post.village_id, today)
+    if standard is None:
+        standard = standard_on(county_id, post.category, post.start_date)
+    if quota is None:
+        quota = quota_on(post.village_id, post.start_date)
+    return plan_rules.approval_limit_problems(PlanData.of(post).as_plan(), standard, quota,
+                                              approved_headcount(post.village_id, post.id))
+
+
+def approve(user, post: Post, today: date | None = None) -> None:
+    """A reviewer of the village's township approves a submitted plan; never the one who submitted it; the
+    quota and the standard are checked again, as they stand on the approval day."""
     _ensure_reviewer_of(user, post.village_id)
     ensure_can_approve(user, post.submitted_by)
+    _next(post, PostAction.APPROVE)
+    _hold_village(post.village_id)  # concurrent approvals of one village queue: the last places go once
+    problems = approval_limit_problems(post, today or county_today())
+    if problems:
+        db.session.rollback()
+        _raise(problems)
     old, new = _compare_and_set(post, PostAction.APPROVE, decided_by=user.id, decided_at=utcnow())
     _finish(user, post, "approve", old, new)
 

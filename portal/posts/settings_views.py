@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
@@ -11,7 +11,7 @@ from portal.core.access import Role, require_role
 from portal.core.errors import DomainError
 from portal.core.forms import show_refusal, submitted
 from portal.posts import settings
-from portal.posts.forms import QuotaForm, SettingForm, StandardForm
+from portal.posts.forms import CategoriesForm, QuotaForm, SettingForm, StandardForm
 from portal.posts.models import CountySetting, SubsidyStandard, VillageQuota
 from portal.posts.plan_labels import SETTINGS
 from portal.posts.plan_ledger import villages_of
@@ -25,9 +25,11 @@ def _forms():
     standard = StandardForm(prefix="std", effective_from=today)
     quota = QuotaForm(prefix="quota", effective_from=today)
     setting = SettingForm(prefix="set", effective_from=today)
+    categories = CategoriesForm(prefix="cat", effective_from=today, categories=sorted(
+        str(c) for c in settings.policy_for(current_user.county_id, settings.county_today()).eligible_categories))
     villages = villages_of(current_user)
     quota.village.choices = [SelectChoice(v.id, f"{v.township.name} {v.name}") for v in villages]
-    return standard, quota, setting, villages
+    return standard, quota, setting, categories, villages
 
 
 def _shown(key: str, value) -> str:
@@ -41,16 +43,21 @@ def _shown(key: str, value) -> str:
 @login_required
 @require_role(Role.COUNTY_ADMIN)
 def settings_page():
-    standard, quota, setting, villages = _forms()
+    standard, quota, setting, categories, villages = _forms()
     actions = (
         (standard, lambda f: settings.set_standard(current_user, f.category.data, f.amount.data,
                                                    f.effective_from.data)),
         (quota, lambda f: settings.set_quota(current_user, f.village.data, f.headcount.data, f.effective_from.data)),
         (setting, lambda f: settings.set_setting(current_user, f.key.data, f.value.data.strip(),
                                                  f.effective_from.data)),
+        (categories, lambda f: settings.set_setting(current_user, "eligible_categories", ",".join(f.categories.data),
+                                                    f.effective_from.data)),
     )
     status = 200
     for form, save in actions:
+        if form.is_submitted() and any(k.startswith(form._prefix) for k in request.form) and not form.validate():
+            status = 422
+            continue
         if submitted(form):
             try:
                 save(form)
@@ -73,5 +80,6 @@ def settings_page():
                settings.history(CountySetting, CountySetting.county_id == county_id, CountySetting.key == key))
               for key in settings.SETTING_KEYS]
     return render_template("posts/settings.html", standard_form=standard, quota_form=quota, setting_form=setting,
+                           categories_form=categories,
                            standards=standards, quotas=quotas, params=params, today=today,
                            earliest=settings.first_open_day()), status

@@ -37,7 +37,9 @@ class PersonForm(FlaskForm):
     id_number = StringField(_l("Resident ID"), validators=[DataRequired(), Length(max=18)])
     relation_to_head = SelectField(_l("Relation to head"), choices=_choices(labels.RELATION))
     labour_capacity = SelectField(_l("Labour capacity"), choices=_choices(labels.CAPACITY))
-    employment_status = SelectField(_l("Employment status"), choices=_choices(labels.EMPLOYMENT))
+    # No default: a preselected status would be recorded unread (外出务工-省外 feeds 岗在人不在 signals).
+    employment_status = SelectField(_l("Employment status"), choices=_choices(labels.EMPLOYMENT, _l("— choose —")),
+                                    validators=[DataRequired(message=_l("Choose the person's employment status."))])
     disabled = BooleanField(_l("Disabled"))
     disability_grade = IntegerField(_l("Disability grade"), validators=[Optional(), NumberRange(1, 4)])
     phone = StringField(_l("Phone"), validators=[Length(max=20)])

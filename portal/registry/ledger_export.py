@@ -186,7 +186,7 @@ def export_register(user, *, village_id: int | None = None, township_id: int | N
 
 LISTS = {
     "working": (_l("People in work"), _l("%(place)s people in work %(month)s"),
-                lambda p: not p.deceased and rules.in_work(p.employment_status)),
+                lambda p: rules.in_work(p.employment_status, p.deceased)),
     "willing": (_l("Willing to work, not working"), _l("%(place)s people willing to work but not working %(month)s"),
                 lambda p: rules.willing_but_not_working(p.employment_status, p.willing_to_migrate, p.deceased)),
 }

@@ -246,9 +246,9 @@ def check_person(data: PersonData) -> tuple[list[Problem], ResidentId | None]:
     return problems, parsed
 
 
-def in_work(employment_status: str) -> bool:
-    """两张清单: a person is in work when their status is anything but unemployed."""
-    return employment_status != EmploymentStatus.UNEMPLOYED
+def in_work(employment_status: str, deceased: bool = False) -> bool:
+    """两张清单: a living person is in work when their status is anything but unemployed."""
+    return not deceased and employment_status != EmploymentStatus.UNEMPLOYED
 
 
 def willing_but_not_working(employment_status: str, willing_to_migrate: bool, deceased: bool) -> bool:

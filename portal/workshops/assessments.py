@@ -49,7 +49,7 @@ def stable_employees(workshop: Workshop, year: int, policy: WorkshopPolicy | Non
     policy = policy or policy_for(_county(workshop), date(year, 12, 31))
     by_person: dict[int, list[rules.Span]] = {}
     people: dict[int, Person] = {}
-    for row in queries.records(workshop.id):
+    for row in queries.aided_records(workshop, policy):
         by_person.setdefault(row.person_id, []).append(rules.Span(row.hire_date, row.leave_date))
         people[row.person_id] = row.person
     span = queries.active(workshop)
@@ -64,7 +64,7 @@ def _county(workshop: Workshop) -> int:
 
 def _facts(workshop: Workshop, year: int, policy: WorkshopPolicy, today: date) -> tuple[rules.YearFacts, list[int]]:
     """What the year's assessment of the workshop rests on, and its stable employees' ids."""
-    jobs = queries.employments(queries.records(workshop.id))
+    jobs = queries.employments(queries.aided_records(workshop, policy))
     stable = sorted(rules.stable_people(jobs, year, policy, queries.active(workshop)))
     watched = queries.monitoring_of(workshop, today, until=(year, 12), policy=policy)
     met_in_year = any(run.met_in[0] == year for run in watched.met)
@@ -73,8 +73,9 @@ def _facts(workshop: Workshop, year: int, policy: WorkshopPolicy, today: date) -
         WorkshopExit.proposed_on.between(date(year, 1, 1), date(year, 12, 31))).limit(1)) is not None
     previous = db.session.scalar(select(Assessment.level).where(Assessment.workshop_id == workshop.id,
                                                                 Assessment.year == year - 1))
+    in_watch = rules.in_watch_at_year_end(bool(watched.ongoing), year, workshop.exited_on)
     return rules.YearFacts(year=year, certified_on=workshop.certified_on, stable=len(stable),
-                           previous_level=previous, in_watch=bool(watched.ongoing),
+                           previous_level=previous, in_watch=in_watch,
                            condition_met=met_in_year or proposed_in_year, exited_on=workshop.exited_on), stable
 
 

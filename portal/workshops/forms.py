@@ -18,7 +18,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from portal.core.checkboxes import CheckboxesField
+from portal.registry.labels import CATEGORY as HOUSEHOLD_CATEGORY
+from portal.registry.rules import HouseholdCategory
 from portal.workshops.labels import CONDITION, FIELDS, SETTING
+from portal.workshops.policy import AIDED_CHOICES
 from portal.workshops.rules import ExitCondition
 
 
@@ -99,7 +103,19 @@ class PaymentForm(FlaskForm):
     bank_reference = StringField(FIELDS["bank_reference"], validators=[DataRequired(), Length(max=60)])
 
 
+LIST_SETTINGS = ("workshop_aided_categories",)  # chosen from checkboxes (CategoriesForm), not typed
+
+
 class SettingForm(FlaskForm):
-    key = SelectField(FIELDS["key"], choices=[SelectChoice(k, v) for k, v in SETTING.items()])
+    key = SelectField(FIELDS["key"], choices=[SelectChoice(k, v) for k, v in SETTING.items()
+                                             if k not in LIST_SETTINGS])
     value = StringField(FIELDS["value"], validators=[DataRequired(), Length(max=200)])
+    effective_from = DateField(FIELDS["effective_from"], validators=[DataRequired()])
+
+
+class CategoriesForm(FlaskForm):
+    """The household categories whose members count as aided employees (脱贫劳动力), ticked."""
+
+    categories = CheckboxesField(SETTING["workshop_aided_categories"], choices=[
+        SelectChoice(c, HOUSEHOLD_CATEGORY[HouseholdCategory(c)]) for c in AIDED_CHOICES])
     effective_from = DateField(FIELDS["effective_from"], validators=[DataRequired()])

@@ -51,6 +51,7 @@ SETTING = {
     "workshop_low_aided_months": _l("Exit after this many consecutive months with too few aided employees"),
     "workshop_notice_working_days": _l("Working days of the delisting notice"),
     "workshop_stable_months": _l("Months employed in a year to count as a stable aided employee"),
+    "workshop_aided_categories": _l("Household categories whose members count as aided employees"),
 }
 FIELDS = {
     "name": _l("Workshop name"), "enterprise": _l("Operating enterprise"),

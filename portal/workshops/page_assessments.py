@@ -15,7 +15,7 @@ from portal.core.errors import DomainError
 from portal.core.forms import show_refusal, submitted
 from portal.posts.settings import first_open_day
 from portal.workshops import labels, page_queries, rules, service, settings
-from portal.workshops.forms import ActionForm, PaymentForm, SettingForm
+from portal.workshops.forms import ActionForm, CategoriesForm, PaymentForm, SettingForm
 from portal.workshops.models import Assessment
 from portal.workshops.views import _today, bp
 
@@ -146,26 +146,33 @@ def pay_assessment(assessment_id: int):
 def settings_page():
     today = _today()
     form = SettingForm(prefix="set", effective_from=first_open_day(today))
+    aided = settings.policy_for(current_user.county_id, today).aided_categories
+    categories = CategoriesForm(prefix="cat", effective_from=first_open_day(today),
+                                categories=[c for c in rules.AIDED_CHOICES if c in aided])
     status = 200
-    if submitted(form):
-        try:
-            settings.set_setting(current_user, form.key.data, form.value.data.strip(), form.effective_from.data,
-                                 today=today)
-        except DomainError as err:
-            show_refusal(form, err)
+    for posted, key, value in ((form, lambda: form.key.data, lambda: form.value.data.strip()),
+                               (categories, lambda: "workshop_aided_categories",
+                                lambda: ",".join(categories.categories.data))):
+        if submitted(posted):
+            try:
+                settings.set_setting(current_user, key(), value(), posted.effective_from.data, today=today)
+            except DomainError as err:
+                show_refusal(posted, err)
+                status = 422
+            else:
+                flash(_("Saved. The new value applies from %(day)s.", day=posted.effective_from.data.isoformat()),
+                      "success")
+                return redirect(url_for("workshop_pages.settings_page"))
+            break
+    else:
+        if form.is_submitted():
             status = 422
-        else:
-            flash(_("Saved. The new value applies from %(day)s.", day=form.effective_from.data.isoformat()),
-                  "success")
-            return redirect(url_for("workshop_pages.settings_page"))
-    elif form.is_submitted():
-        status = 422
     county_id = current_user.county_id
     current = settings.current_values(county_id, today)
     defaults = {key: settings.format_setting(key, getattr(rules.DEFAULT_POLICY, key[len(settings.PREFIX):]))
                 for key in settings.SETTING_KEYS}
     rows = [(key, labels.SETTING[key], current[key], defaults[key], settings.history(county_id, key))
             for key in settings.SETTING_KEYS]
-    return render_template("workshops/settings.html", form=form, rows=rows, today=today,
+    return render_template("workshops/settings.html", form=form, categories_form=categories, rows=rows, today=today,
                            earliest=first_open_day(today), tiers=settings.policy_for(county_id, today).tiers,
                            names=page_queries.user_names(*(r.created_by for *_, hist in rows for r in hist))), status

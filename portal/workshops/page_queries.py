@@ -131,15 +131,25 @@ def last_months(today: date, n: int = 12) -> list[Month]:
 def aided_per_workshop(workshops, months: list[Month]) -> dict[tuple[int, Month], int]:
     """The aided employees (月末在岗) of each workshop in each month, from the employment records in one query:
     the count each workshop's report shows."""
+    workshops = list(workshops)
     spans = {w.id: rules.active_span(w.certified_on, w.exited_on) for w in workshops}
     counts = {(w, m): 0 for w in spans for m in months}
     if not spans or not months:
         return counts
     first = date(months[0][0], months[0][1], 1)
+    from portal.core.clock import county_today
+    from portal.workshops.guards import county_of
+    from portal.workshops.settings import policy_for
+
+    # Only 脱贫劳动力 count: employees of the households the county counts as aided (one county per page).
+    aided = policy_for(county_of(next(iter(workshops)).village_id), county_today()).aided_categories
     rows = db.session.execute(select(WorkshopEmployee.workshop_id, WorkshopEmployee.person_id,
-                                     WorkshopEmployee.hire_date, WorkshopEmployee.leave_date).where(
+                                     WorkshopEmployee.hire_date, WorkshopEmployee.leave_date)
+                              .join(Person, Person.id == WorkshopEmployee.person_id)
+                              .join(Household, Household.id == Person.household_id).where(
         WorkshopEmployee.workshop_id.in_(spans), WorkshopEmployee.hire_date <= rules.month_end(months[-1]),
-        or_(WorkshopEmployee.leave_date.is_(None), WorkshopEmployee.leave_date >= first))).all()
+        or_(WorkshopEmployee.leave_date.is_(None), WorkshopEmployee.leave_date >= first),
+        Household.category.in_(sorted(aided)))).all()
     jobs: dict[int, list[rules.Employment]] = {}
     for workshop_id, person_id, hired, left in rows:
         jobs.setdefault(workshop_id, []).append(rules.Employment(person_id, rules.Span(hired, left)))

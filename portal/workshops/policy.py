@@ -25,6 +25,10 @@ class Tier:
     reward: Decimal
 
 
+# Household categories whose members may count as aided employees (吸纳脱贫劳动力); a general household never.
+AIDED_CHOICES = ("lifted", "monitored", "low_income")
+DEFAULT_AIDED = frozenset({"lifted", "monitored"})
+
 DEFAULT_TIERS = (Tier(5, Decimal("10000")), Tier(10, Decimal("20000")), Tier(20, Decimal("30000")),
                  Tier(30, Decimal("50000")))
 
@@ -65,6 +69,7 @@ class WorkshopPolicy:
     low_aided_months: int = 6  # ... for this many consecutive months: exit
     notice_working_days: int = 5  # 摘牌公示, start day not counted
     stable_months: int = 6  # month-ends employed in the year to count as a stable aided employee
+    aided_categories: frozenset[str] = DEFAULT_AIDED  # households whose members count as aided employees
 
     def __post_init__(self):
         object.__setattr__(self, "tiers", tuple(self.tiers))
@@ -78,6 +83,13 @@ class WorkshopPolicy:
         if isinstance(self.stable_months, bool) or not isinstance(self.stable_months, int) \
                 or not 1 <= self.stable_months <= 12:
             raise ValueError("stable_months must be 1 to 12")
+        object.__setattr__(self, "aided_categories", frozenset(self.aided_categories))
+        if not self.aided_categories or not self.aided_categories <= set(AIDED_CHOICES):
+            raise ValueError(f"aided_categories must be some of {AIDED_CHOICES}")
+
+    def is_aided(self, household_category: str) -> bool:
+        """An employee is aided (脱贫劳动力) when their household's category is one the county counts."""
+        return household_category in self.aided_categories
 
     def needed(self, condition: ExitCondition) -> int:
         """How many consecutive months meet the condition (a violation: one)."""
@@ -118,3 +130,14 @@ def format_tiers(tiers: Sequence[Tier]) -> str:
 def notice_end(start: date, policy: WorkshopPolicy, calendar: WorkCalendar) -> date:
     """The last day of a 摘牌公示 posted on `start`: the N-th working day after it (start not counted)."""
     return calendar.add_working_days(start, policy.notice_working_days)
+
+
+def parse_categories(text: str) -> frozenset[str]:
+    """A set of household categories from its stored text `lifted,monitored` (Chinese commas accepted)."""
+    raw = str(text or "").replace("，", ",")
+    return frozenset(part.strip() for part in raw.split(",") if part.strip())
+
+
+def format_categories(categories) -> str:
+    """The stored text of a set of household categories, in the order of AIDED_CHOICES."""
+    return ",".join(c for c in AIDED_CHOICES if c in set(categories))

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from portal.core.clock import county_today
 from portal.extensions import db
+from portal.registry.models import Household, Person
 from portal.workshops import rules
 from portal.workshops.guards import county_of
 from portal.workshops.models import Assessment, MonthlyReport, Workshop, WorkshopEmployee, WorkshopExit
@@ -30,6 +31,16 @@ def records(workshop_id: int) -> list[WorkshopEmployee]:
     """The workshop's employment records, earliest hire first."""
     return list(db.session.execute(select(WorkshopEmployee).where(WorkshopEmployee.workshop_id == workshop_id)
                                    .order_by(WorkshopEmployee.hire_date, WorkshopEmployee.id)).scalars())
+
+
+def aided_records(workshop: Workshop, policy: WorkshopPolicy) -> list[WorkshopEmployee]:
+    """The employment records of 脱贫劳动力: employees whose household is of a category the county counts as
+    aided (policy.aided_categories); everyone else is an other employee."""
+    return list(db.session.execute(
+        select(WorkshopEmployee).join(Person, Person.id == WorkshopEmployee.person_id)
+        .join(Household, Household.id == Person.household_id)
+        .where(WorkshopEmployee.workshop_id == workshop.id, Household.category.in_(sorted(policy.aided_categories)))
+        .order_by(WorkshopEmployee.hire_date, WorkshopEmployee.id)).scalars())
 
 
 def employments(rows: list[WorkshopEmployee]) -> list[rules.Employment]:
@@ -50,16 +61,19 @@ def exit_day(workshop: Workshop) -> date | None:
 
 
 def aided_employees(workshop: Workshop, year: int, month: int) -> list[WorkshopEmployee]:
-    """The records of the month's aided employees (employed on its last day, while the workshop is one)."""
+    """The records of the month's aided employees (employed on its last day, while the workshop is one, from
+    the households the county counts as aided on that day)."""
     day = rules.month_end((year, month))
     if not active(workshop).covers(day):
         return []
-    return [r for r in records(workshop.id) if rules.Span(r.hire_date, r.leave_date).covers(day)]
+    return [r for r in aided_records(workshop, policy_of(workshop, day))
+            if rules.Span(r.hire_date, r.leave_date).covers(day)]
 
 
-def aided_counts(workshop: Workshop, months: list[Month]) -> dict[Month, int]:
-    """The aided employees of each month, from the employment records."""
-    jobs, span = employments(records(workshop.id)), active(workshop)
+def aided_counts(workshop: Workshop, months: list[Month], policy: WorkshopPolicy | None = None) -> dict[Month, int]:
+    """The aided employees of each month, from the employment records (under today's policy unless given)."""
+    policy = policy or policy_of(workshop, county_today())
+    jobs, span = employments(aided_records(workshop, policy)), active(workshop)
     return {m: len(rules.aided_people(jobs, m, span)) for m in months}
 
 
@@ -86,11 +100,12 @@ def monitored_months(workshop: Workshop, today: date, reported: dict[Month, Mont
     return rules.months_from(monitor_start(workshop), last)
 
 
-def month_facts(workshop: Workshop, today: date, until: Month | None = None) -> list[MonthFacts]:
+def month_facts(workshop: Workshop, today: date, until: Month | None = None,
+                policy: WorkshopPolicy | None = None) -> list[MonthFacts]:
     """Each monitored month's aided employees and report, for rules.monitor."""
     reported = reports(workshop.id)
     months = monitored_months(workshop, today, reported, until)
-    aided = aided_counts(workshop, months)
+    aided = aided_counts(workshop, months, policy or policy_of(workshop, today))
     facts = []
     for m in months:
         report = reported.get(m)
@@ -105,7 +120,8 @@ def monitoring_of(workshop: Workshop, today: date | None = None, until: Month | 
     """The workshop's monitoring as of today (or as of the month `until`): state, runs, met conditions;
     under the county's policy of today unless one is given."""
     today = today or county_today()
-    return rules.monitor(month_facts(workshop, today, until), policy or policy_of(workshop, today))
+    policy = policy or policy_of(workshop, today)
+    return rules.monitor(month_facts(workshop, today, until, policy), policy)
 
 
 def open_exit(workshop_id: int) -> WorkshopExit | None:

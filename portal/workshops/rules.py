@@ -68,6 +68,7 @@ from portal.workshops.employment import (  # noqa: F401
     previous_month,
 )
 from portal.workshops.policy import (  # noqa: F401
+    AIDED_CHOICES,
     DEFAULT_POLICY,
     DEFAULT_TIERS,
     MAX_EMPLOYEES,
@@ -289,6 +290,12 @@ class YearResult:
     reward: Decimal
     classification: Classification
     withheld: bool  # the workshop exited within the year: no reward
+
+
+def in_watch_at_year_end(ongoing: bool, year: int, exited_on: date | None) -> bool:
+    """年末监测待处置: a condition still runs at the year's end — never for a workshop that exited by then
+    (its run ended with the exit; it is classified 调整一批 instead)."""
+    return ongoing and not (exited_on is not None and exited_on <= date(year, 12, 31))
 
 
 def exited_in(facts: YearFacts) -> bool:

@@ -26,6 +26,7 @@ from portal.core.errors import NotAllowed, RuleViolation
 from portal.extensions import db
 from portal.posts.models import CountySetting
 from portal.posts.settings import ensure_open, store_setting
+from portal.workshops.policy import format_categories, parse_categories
 from portal.workshops.rules import DEFAULT_POLICY, Tier, WorkshopPolicy, format_tiers, parse_tiers
 
 PREFIX = "workshop_"
@@ -43,6 +44,8 @@ def parse_setting(key: str, value: str):
     name = _field(key)
     if name == "tiers":
         return parse_tiers(value)
+    if name == "aided_categories":
+        return parse_categories(value)
     text = str(value).strip()
     if not text.isdigit():
         raise ValueError(key)
@@ -53,6 +56,8 @@ def format_setting(key: str, value) -> str:
     """The stored text of a policy value."""
     if _field(key) == "tiers":
         return format_tiers(value)
+    if _field(key) == "aided_categories":
+        return format_categories(value)
     return str(value)
 
 
@@ -92,8 +97,12 @@ def set_setting(admin, key: str, value, effective_from: date, today: date | None
     if key not in SETTING_KEYS:
         raise RuleViolation(_("Unknown setting."), field="key")
     try:
-        raw = format_tiers(value) if isinstance(value, (list, tuple)) and all(isinstance(t, Tier) for t in value) \
-            else value
+        if isinstance(value, (list, tuple)) and all(isinstance(t, Tier) for t in value):
+            raw = format_tiers(value)
+        elif isinstance(value, (set, frozenset, list, tuple)):
+            raw = format_categories(value)
+        else:
+            raw = value
         parsed = parse_setting(key, raw)
         replace(DEFAULT_POLICY, **{_field(key): parsed})
     except ValueError:

@@ -2,7 +2,9 @@
 paid for a full-time public-welfare post.
 
 - Aided employee of a month: employed by a workshop of the county on the month's last day while the workshop
-  is certified and not exited — the workshops' own count (workshops.rules 月末在岗, rules.employed_at_month_end).
+  is certified and not exited — the workshops' own count (workshops.rules 月末在岗, rules.employed_at_month_end),
+  and from a household whose category counts as aided (脱贫劳动力: the workshop setting `aided_categories` in
+  force on the run's last day, default lifted and monitored); other employees are not aided.
 - Full-time post paid that month: a duty line of a paid payroll (submitted, approved or paid) for a post with
   the full-time schedule (the line keeps the schedule it was computed with). A part-time holder may keep other
   work; a month whose payroll is a draft has paid nothing yet.
@@ -31,6 +33,8 @@ from portal.audit.rules import Month, Severity, SubjectType, employed_at_month_e
 from portal.core.masking import mask_id
 from portal.extensions import db
 from portal.payroll.models import Payroll, PayrollLine
+from portal.registry.models import Household, Person
+from portal.workshops import settings as workshop_settings
 from portal.workshops.models import Workshop, WorkshopEmployee
 
 
@@ -38,11 +42,15 @@ def find(scope: Scope):
     years = years_of(scope)
     lo, hi = years[0][0], years[-1][1]
     jobs: dict[int, list] = {}
+    aided = sorted(workshop_settings.policy_for(scope.county_id, scope.end).aided_categories)
     for person_id, workshop_id, name, hire, leave, certified, exited in db.session.execute(
             select(WorkshopEmployee.person_id, Workshop.id, Workshop.name, WorkshopEmployee.hire_date,
                    WorkshopEmployee.leave_date, Workshop.certified_on, Workshop.exited_on)
             .join(Workshop, Workshop.id == WorkshopEmployee.workshop_id)
-            .where(Workshop.village_id.in_(county_villages(scope.county_id)), WorkshopEmployee.hire_date <= hi)):
+            .join(Person, Person.id == WorkshopEmployee.person_id)
+            .join(Household, Household.id == Person.household_id)
+            .where(Workshop.village_id.in_(county_villages(scope.county_id)), WorkshopEmployee.hire_date <= hi,
+                   Household.category.in_(aided))):
         if leave is not None and leave < lo:
             continue
         jobs.setdefault(person_id, []).append((workshop_id, name, hire, leave, certified, exited))

@@ -434,6 +434,22 @@ def test_double_benefit_an_aided_employee_paid_for_a_full_time_post(world, ctx):
     assert "******" in _facts(f)["id"]
 
 
+def test_double_benefit_counts_only_employees_of_aided_households(world, ctx):
+    """An employee from a general (一般户) household is another employee, not an aided one (脱贫劳动力)."""
+    from portal.extensions import db
+    from portal.registry.models import Household
+
+    _workshop(world)
+    ids = make_holders(world, "a1a", 1)
+    mark_month(ids, 2026, 9, saved_after=0)
+    _paid(world, "a1a", (9,))
+    person = person_of(ids[0])
+    employ_in_workshop(person.id, date(2026, 9, 1))
+    db.session.get(Household, person.household_id).category = "general"
+    db.session.commit()
+    assert _run("double_benefit") == []
+
+
 @pytest.mark.parametrize("case", ["left_before_month_end", "part_time", "hired_after_month_end"])
 def test_double_benefit_near_misses(world, ctx, case):
     _workshop(world)

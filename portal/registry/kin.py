@@ -1,0 +1,27 @@
+"""Who a registered person is tied to: their household and their declared relatives (either direction).
+
+Segregation of duties reads it for the acting user (their account is linked to their register entry):
+nobody decides a case about themselves, their household or a declared relative. Read fresh at every
+decision, so a relation declared after a case was opened still counts.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+
+from portal.extensions import db
+from portal.registry.models import Person, Relationship
+
+
+def kin_of(person_id: int | None) -> frozenset[int]:
+    """The person, the members of their household and their declared relatives (empty for None)."""
+    if person_id is None:
+        return frozenset()
+    household_id = db.session.scalar(select(Person.household_id).where(Person.id == person_id))
+    if household_id is None:
+        return frozenset()
+    members = set(db.session.execute(select(Person.id).where(Person.household_id == household_id)).scalars())
+    for a, b in db.session.execute(select(Relationship.person_id, Relationship.relative_id).where(
+            or_(Relationship.person_id == person_id, Relationship.relative_id == person_id))).all():
+        members.update((a, b))
+    return frozenset(members | {person_id})
