@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 TRANSLATIONS := portal/translations
 
-.PHONY: run test install install-test translations i18n-extract lint serve system-deps bench clean vendor-echarts
+.PHONY: faults run test install install-test translations i18n-extract lint serve system-deps bench clean vendor-echarts
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -63,6 +63,18 @@ test: install-test system-deps lint
 	@if [ -n "$$PORTAL_TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL =="; \
 		$(PY) -m pytest -n 2 -q -p no:cacheprovider; \
+	fi
+
+# `make faults`: the kill-mid-write trials, FAULT_TRIALS per use case (default 20) on SQLite, then on PostgreSQL
+# when PORTAL_TEST_DATABASE_URL is set; each trial's outcome is appended to instance/faults-<db>.jsonl.
+FAULT_TRIALS ?= 20
+faults: install-test
+	env -u PORTAL_TEST_DATABASE_URL PORTAL_FAULT_TRIALS=$(FAULT_TRIALS) PORTAL_FAULT_REPORT=$(CURDIR)/instance/faults-sqlite.jsonl \
+		$(PY) -m pytest -q -p no:cacheprovider -m faults tests/faults
+	@if [ -n "$$PORTAL_TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL =="; \
+		PORTAL_FAULT_TRIALS=$(FAULT_TRIALS) PORTAL_FAULT_REPORT=$(CURDIR)/instance/faults-postgresql.jsonl \
+			$(PY) -m pytest -q -p no:cacheprovider -m faults tests/faults; \
 	fi
 
 # Apache ECharts for the auditor's desk, vendored from its npm package (the portal serves it itself: no CDN,

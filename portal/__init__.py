@@ -61,6 +61,11 @@ def create_app(config: dict | None = None) -> Flask:
     init_api(app)
     web.init_app(app)
 
+    from portal.core import health, request_log
+
+    request_log.init_app(app)
+    health.init_app(app)
+
     from portal.cli import register_cli
 
     register_cli(app)

@@ -20,6 +20,10 @@ def register_cli(app: Flask) -> None:
     workshops_cli.register(app)
     audit_cli.register(app)
 
+    from portal.core import backup_cli
+
+    backup_cli.register(app)
+
     @app.cli.command("audit-verify")
     def audit_verify():
         """Check the audit log's hash chain; exit 1 naming the first broken row."""
