@@ -50,8 +50,8 @@ class Config:
     LOCKOUT_DURATION = timedelta(minutes=15)
     PASSWORD_MIN_LENGTH = 10
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  (a method name, not a password)
-    # Uploads (place CSV, ledgers) are small files.
-    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    # Uploads (place CSV, ledgers) are small files; a bigger request is refused (413) before it is read.
+    MAX_CONTENT_LENGTH = int(os.environ.get("PORTAL_MAX_UPLOAD_MB", "10")) * 1024 * 1024
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")
