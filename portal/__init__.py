@@ -16,6 +16,10 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     app.config.from_mapping(build_config(config))
+    from portal.core.web import BoundedIntConverter, PortalRequest
+
+    app.request_class = PortalRequest
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     app.json.ensure_ascii = False  # Chinese stays readable in JSON
 
     from portal import models  # noqa: F401  (every model registered before migrations look)
