@@ -36,6 +36,14 @@ def session_expired(last_seen: datetime, now: datetime, idle: timedelta) -> bool
     return now - last_seen >= idle
 
 
+def token_usable(created_at: datetime, expires_at: datetime | None, revoked_at: datetime | None,
+                 now: datetime, default_days: int = 90) -> bool:
+    """A token works until it is revoked or expires (a token without an expiry lives `default_days`)."""
+    if revoked_at is not None:
+        return False
+    return now < (expires_at or created_at + timedelta(days=default_days))
+
+
 def place_field_for(role: Role) -> str:
     """Which place a role is bound to: village_id, township_id or county_id."""
     if role is Role.VILLAGE_CLERK:

@@ -107,6 +107,7 @@ def change_password(user: User, current: str, new: str, keep_session: str | None
     user.password_changed_at = utcnow()
     user.must_change_password = False
     sessions.end_other_sessions(user.id, keep_session)
+    revoke_all_tokens(user, "password_changed")
     auditlog.record(user, "change_password", "user", user.id)
     db.session.commit()
 
@@ -170,6 +171,7 @@ def update_user(admin: User, user: User, data: UserInput, active: bool) -> None:
     _bind_place(user, data.role, data.place, admin)
     if not active:
         sessions.end_other_sessions(user.id, None)
+        revoke_all_tokens(user, "disabled")
     auditlog.record(admin, "update", "user", user.id, before, auditlog.snapshot(user, USER_FIELDS))
     db.session.commit()
 
@@ -182,6 +184,7 @@ def reset_password(admin: User, user: User, password: str) -> None:
     user.failed_logins = 0
     user.locked_until = None
     sessions.end_other_sessions(user.id, None)
+    revoke_all_tokens(user, "password_reset")
     auditlog.record(admin, "reset_password", "user", user.id)
     db.session.commit()
 
@@ -197,11 +200,32 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def revoke_all_tokens(user: User, reason: str) -> int:
+    """Every live token of the user ends (password changed or reset, account disabled); the caller commits."""
+    now = utcnow()
+    ids = list(db.session.execute(select(ApiToken.id).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))).scalars())
+    if ids:
+        db.session.execute(update(ApiToken).where(ApiToken.id.in_(ids)).values(revoked_at=now))
+        auditlog.record("system", "revoke_all", "api_token", user.id, None, {"tokens": ids, "reason": reason})
+    return len(ids)
+
+
 def create_token(user: User, name: str) -> str:
-    """A new personal API token; returned once, only its hash is stored."""
+    """A new personal API token, living the county's token lifetime; returned once, only its hash is stored.
+    None while the user must still change a temporary password."""
+    from datetime import timedelta
+
+    from portal.accounts.settings import token_days
+    from portal.core.clock import county_today
+
+    if user.must_change_password:
+        raise NotAllowed(_("Change your temporary password before you make an API token."))
     token = "pt_" + secrets.token_urlsafe(32)
+    now = utcnow()
+    days = token_days(user.scope_county_id, county_today())
     row = ApiToken(user_id=user.id, name=name.strip() or "token", prefix=token[:10],
-                   token_hash=_token_hash(token))
+                   token_hash=_token_hash(token), created_at=now, expires_at=now + timedelta(days=days))
     db.session.add(row)
     db.session.flush()
     auditlog.record(user, "create", "api_token", row.id, None, {"name": row.name, "prefix": row.prefix})
@@ -226,9 +250,10 @@ def user_for_token(token: str) -> User | None:
     row = db.session.execute(
         select(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))
     ).scalar_one_or_none()
-    if row is None or not row.user.active:
-        return None
     now = utcnow()
+    if row is None or not row.user.active or not rules.token_usable(row.created_at, row.expires_at,
+                                                                     row.revoked_at, now):
+        return None
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
         row.last_used_at = now
         db.session.commit()

