@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
+from urllib.parse import unquote, urlsplit
 
 from portal.core.access import COUNTY_ROLES, Role
 
@@ -19,6 +21,30 @@ def password_problems(password: str, *, username: str, min_length: int) -> list[
     if username and username.lower() in password.lower():
         problems.append("contains_username")
     return problems
+
+
+_STRIPPED_BY_BROWSERS = re.compile(r"[\x00-\x20\x7f]")
+
+
+def safe_next_path(target: str | None) -> str | None:
+    """The `next` target of a login when it is a path of this site, else None (go home).
+
+    Browsers drop tabs and line breaks inside a URL and read a backslash as a slash, so `/\t/evil.example`
+    and `/\\evil.example` are `//evil.example`, another site. The target is judged as the browser will read
+    it, also percent-decoded once: a path starting with a single slash, no scheme, no host.
+    """
+    if not target:
+        return None
+    for seen in (target, unquote(target)):
+        browser = _STRIPPED_BY_BROWSERS.sub("", seen).replace("\\", "/")
+        if not browser.startswith("/") or browser.startswith("//") or seen != seen.strip():
+            return None
+        parts = urlsplit(browser)
+        if parts.scheme or parts.netloc:
+            return None
+    if _STRIPPED_BY_BROWSERS.search(target) or "\\" in target:
+        return None
+    return target
 
 
 def is_locked(locked_until: datetime | None, now: datetime) -> bool:

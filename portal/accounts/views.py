@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
-from portal.accounts import forms, service
+from portal.accounts import forms, rules, service
 from portal.accounts.models import ApiToken, User
 from portal.core.access import Role, require_role
 from portal.core.errors import DomainError
@@ -19,9 +19,7 @@ bp = Blueprint("accounts", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("home.index")
+    return rules.safe_next_path(target) or url_for("home.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -45,3 +45,23 @@ def test_thirty_idle_minutes_end_a_session(idle, expired):
 ])
 def test_each_role_is_bound_to_one_place_level(role, field):
     assert place_field_for(role) == field
+
+
+# ---- open redirect (issue 12, point 8) ----------------------------------------------------------------
+
+@pytest.mark.parametrize("target", [
+    "/\t/evil.example/path", "//evil.example", "/\\evil.example", "\\\\evil.example", "https://evil.example/",
+    "http:/evil.example", "/%09/evil.example", "/\n/evil.example", " //evil.example", "javascript:alert(1)",
+    "/\x00/evil.example", "evil.example", "", None, "/%2F%2Fevil.example", "///evil.example",
+])
+def test_a_next_target_off_the_site_is_refused(target):
+    from portal.accounts.rules import safe_next_path
+
+    assert safe_next_path(target) is None
+
+
+@pytest.mark.parametrize("target", ["/", "/registry/people?q=%E5%BC%A0", "/payroll/3#lines", "/account"])
+def test_a_same_site_path_is_kept(target):
+    from portal.accounts.rules import safe_next_path
+
+    assert safe_next_path(target) == target

@@ -154,3 +154,13 @@ def test_everyone_changes_their_own_password_and_other_sessions_end(world, login
     assert other.get("/").status_code == 302  # the other session ended
     fresh = PortalClient(app.test_client())
     assert fresh.login("reviewer", "Brand-new-pass-2").status_code == 302
+
+
+def test_login_never_redirects_off_the_site(client, world):
+    from tests.conftest import PASSWORD, csrf_from
+
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    resp = client.http.post("/login?next=/%09/evil.example/path",
+                            data={"csrf_token": token, "username": "clerk", "password": PASSWORD})
+    assert resp.status_code == 302
+    assert "evil.example" not in resp.headers["Location"]
