@@ -23,11 +23,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False  # Chinese stays readable in JSON
 
     from portal import models  # noqa: F401  (every model registered before migrations look)
-    from portal.extensions import babel, csrf, db, login_manager, migrate
+    from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
 
     from portal.core import i18n, web
 

@@ -46,9 +46,12 @@ class Config:
     SESSION_COOKIE_NAME = "portal_session"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("PORTAL_IDLE_MINUTES", "30")))
-    LOCKOUT_THRESHOLD = 10
-    LOCKOUT_DURATION = timedelta(minutes=15)
-    PASSWORD_MIN_LENGTH = 10
+    PASSWORD_MIN_LENGTH = 12
+    # Login throttles (Flask-Limiter): Redis when PORTAL_REDIS_URL is set (shared by every worker), else memory.
+    RATELIMIT_STORAGE_URI = os.environ.get("PORTAL_REDIS_URL", "") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("PORTAL_LOGIN_LIMIT_PER_ADDRESS", "30 per minute")
+    LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("PORTAL_LOGIN_FAILURES_PER_ACCOUNT", "10 per 15 minutes")
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  (a method name, not a password)
     # Uploads (place CSV, ledgers) are small files; a bigger request is refused (413) before it is read.
     MAX_CONTENT_LENGTH = int(os.environ.get("PORTAL_MAX_UPLOAD_MB", "10")) * 1024 * 1024

@@ -118,6 +118,16 @@ def _clean_database(request, app):
     _WRITES["seen"] = False
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttles(app):
+    """Login throttles count per test: every test logs in from the same address (memory storage)."""
+    yield
+    from portal.extensions import limiter
+
+    with app.app_context():
+        limiter.reset()
+
+
 @pytest.fixture
 def ctx(app):
     """An application context for test code that reads or writes the database directly."""

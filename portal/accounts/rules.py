@@ -8,9 +8,14 @@ from urllib.parse import unquote, urlsplit
 
 from portal.core.access import COUNTY_ROLES, Role
 
+STRONG_ENOUGH = 3  # zxcvbn's score: 3 is "safely unguessable" (about 10^8 guesses or more)
+
 
 def password_problems(password: str, *, username: str, min_length: int) -> list[str]:
-    """Reasons a new password is refused (codes): too short, no letter, no digit, same as username."""
+    """Reasons a new password is refused (codes): too short, no letter, no digit, containing the username, or
+    common or guessable (a dictionary word, a keyboard run, a repeat: zxcvbn's score below 3)."""
+    from zxcvbn import zxcvbn
+
     problems = []
     if len(password) < min_length:
         problems.append("too_short")
@@ -20,6 +25,8 @@ def password_problems(password: str, *, username: str, min_length: int) -> list[
         problems.append("no_digit")
     if username and username.lower() in password.lower():
         problems.append("contains_username")
+    if not problems and zxcvbn(password[:100], user_inputs=[username])["score"] < STRONG_ENOUGH:
+        problems.append("common")
     return problems
 
 

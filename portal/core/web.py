@@ -124,6 +124,7 @@ def render_error_page(error: HTTPException):
         404: _("Not found"),
         405: _("This action is not available here"),
         413: _("The file is too large"),
+        429: _("Too many attempts; wait a few minutes, then try again"),
         500: _("Something went wrong on our side"),
     }
     code = error.code or 500

@@ -11,14 +11,15 @@ NOW = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(("password", "problems"), [
-    ("abcdefgh12", []),
-    ("abcdefgh1", ["too_short"]),
-    ("abcdefghij", ["no_digit"]),
-    ("1234567890", ["no_letter"]),
-    ("xclerk01x99", ["contains_username"]),
+    ("Kestrel-mill-48", []),
+    ("Kestrel-m48", ["too_short"]),
+    ("Kestrel-mill-ab", ["no_digit"]),
+    ("1234-5678-9012", ["no_letter"]),
+    ("xclerk01x99-river", ["contains_username"]),
+    ("Password1234", ["common"]),
 ])
 def test_password_problems(password, problems):
-    assert password_problems(password, username="clerk01", min_length=10) == problems
+    assert password_problems(password, username="clerk01", min_length=12) == problems
 
 
 @pytest.mark.parametrize(("failures", "locked"), [(9, False), (10, True), (11, True)])
