@@ -31,6 +31,14 @@ def register_cli(app: Flask) -> None:
                    f"{result.rows} rows before it verified", err=True)
         sys.exit(1)
 
+    @app.cli.command("audit-checkpoint")
+    def audit_checkpoint():
+        """Write a signed checkpoint (row count and head) of the audit log outside the database; schedule it."""
+        from portal.core.auditlog import checkpoint
+
+        mark = checkpoint()
+        click.echo(f"checkpoint written: {mark.seq} rows, head {mark.hash[:12]}…")
+
     @app.cli.command("demo")
     def demo():
         """Build the fictional demo county (idempotent) and print the demo logins."""
