@@ -55,7 +55,10 @@ class Config:
     # Sessions: the server-side row decides; the cookie only carries its id.
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = os.environ.get("PORTAL_SECURE_COOKIES", "") == "1"
+    # Secure (HTTPS only) unless this is a development machine (PORTAL_ENV=development, set by `make run`) or
+    # PORTAL_SECURE_COOKIES=0 says otherwise.
+    SESSION_COOKIE_SECURE = os.environ.get(
+        "PORTAL_SECURE_COOKIES", "0" if os.environ.get("PORTAL_ENV") == "development" else "1") == "1"
     SESSION_COOKIE_NAME = "portal_session"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("PORTAL_IDLE_MINUTES", "30")))

@@ -72,6 +72,7 @@ def app(database_url, tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "AUDIT_KEY": "test-audit-key",
+        "SESSION_COOKIE_SECURE": False,  # the test client and the browser tests speak plain HTTP
         "AUDIT_CHECKPOINT_DIR": str(tmp_path_factory.mktemp("audit-checkpoints")),
     })
     with app.app_context():

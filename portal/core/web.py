@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Flask, Request, flash, redirect, render_template, request, url_for
+from flask import Flask, Request, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
@@ -173,5 +173,6 @@ def init_app(app: Flask) -> None:
             from portal.api.errors import json_error
 
             return json_error(400, "csrf", error.description)
-        flash(_("The form had expired or was sent from elsewhere. Please try again."), "danger")
-        return redirect(request.referrer or "/"), 303
+        return render_template("errors/error.html", code=400, title=_("The form could not be accepted"),
+                               message=_("The form had expired or was sent from elsewhere. Reload the page and "
+                                         "try again.")), 400

@@ -85,14 +85,14 @@ def test_a_success_resets_the_failure_count(world, app, client):
 def test_forms_without_csrf_token_are_refused(world, login):
     c = login("admin")
     resp = c.http.post("/places/new", data={"code": "422825103000", "name": "新镇"})
-    assert resp.status_code == 303
-    assert "表单已过期或来源不明" in c.get("/").get_data(as_text=True)
+    assert resp.status_code == 400  # a page that says to reload and try again, not a redirect
+    assert "表单已过期或来源不明" in resp.get_data(as_text=True)
     assert "新镇" not in c.get("/places/").get_data(as_text=True)
     assert c.post("/places/new", data={"code": "422825103000", "name": "新镇"}).status_code == 302
     assert "新镇" in c.get("/places/").get_data(as_text=True)
     anon = c.http.application.test_client()
     resp = anon.post("/login", data={"username": "clerk", "password": PASSWORD})
-    assert resp.status_code == 303  # no session without a token
+    assert resp.status_code == 400  # no session without a token
     assert anon.get("/").status_code == 302
 
 
@@ -153,3 +153,26 @@ def test_login_never_redirects_off_the_site(client, world):
                             data={"csrf_token": token, "username": "clerk", "password": PASSWORD})
     assert resp.status_code == 302
     assert "evil.example" not in resp.headers["Location"]
+
+
+def test_session_cookies_are_secure_by_default_outside_development(monkeypatch):
+    import importlib
+
+    import portal.config
+
+    for env, secure in (({}, True), ({"PORTAL_ENV": "development"}, False), ({"PORTAL_SECURE_COOKIES": "0"}, False),
+                        ({"PORTAL_ENV": "development", "PORTAL_SECURE_COOKIES": "1"}, True)):
+        for name in ("PORTAL_ENV", "PORTAL_SECURE_COOKIES"):
+            monkeypatch.delenv(name, raising=False)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        assert importlib.reload(portal.config).Config.SESSION_COOKIE_SECURE is secure, env
+    monkeypatch.delenv("PORTAL_ENV", raising=False)
+    monkeypatch.delenv("PORTAL_SECURE_COOKIES", raising=False)
+    importlib.reload(portal.config)
+
+
+def test_api_405_answers_carry_allow(world, app):
+    resp = app.test_client().delete("/api/v1/me")
+    assert resp.status_code == 405
+    assert "GET" in resp.headers.get("Allow", "")

@@ -85,11 +85,11 @@ def _export_requests(ids) -> dict[str, list[tuple[str, str, str, dict]]]:
     """endpoint -> [(user, method, url, form)] covering every export route."""
     payroll, village, year, exit_id, workshop_year = ids
     return {
-        "payroll_files.bank_csv": [("admin", "GET", f"/payroll/{payroll}/bank.csv", {})],
-        "payroll_files.bank_xlsx": [("admin", "GET", f"/payroll/{payroll}/bank.xlsx", {})],
+        "payroll_files.bank_csv": [("admin", "POST", f"/payroll/{payroll}/bank.csv", {})],
+        "payroll_files.bank_xlsx": [("admin", "POST", f"/payroll/{payroll}/bank.xlsx", {})],
         "payroll_files.village_ledger": [("admin", "GET", f"/payroll/ledger/{village}/{year}.xlsx", {})],
         "ledger.export": [("admin", "GET", "/registry/export.xlsx", {}),
-                          ("admin", "GET", "/registry/export.xlsx?unmasked=1", {})],
+                          ("admin", "POST", "/registry/export.xlsx", {"unmasked": "1"})],
         "ledger.lists": [("admin", "GET", "/registry/lists/working.xlsx", {}),
                          ("admin", "GET", "/registry/lists/willing.xlsx", {})],
         "ledger.import_template": [("clerk01", "GET", "/registry/import/template.xlsx", {})],
