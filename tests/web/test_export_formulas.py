@@ -66,9 +66,11 @@ def _poison(db) -> None:
         for i, column in enumerate(columns):
             prefix = PREFIXES[i % len(PREFIXES)]
             value = EVIL if prefix == "=" else prefix + "1+1" + column
-            # each row gets a distinct value (place names and titles may be unique); the id keeps it so
+            # each row gets a distinct value (place names and titles may be unique); the id keeps it so, and the
+            # value leaves room for it within the column's size (PostgreSQL refuses a longer one)
+            length = getattr(db.metadata.tables[table].c[column].type, "length", None) or 200
             db.session.execute(text(f'UPDATE "{table}" SET "{column}" = :v || CAST(id AS VARCHAR)'),  # noqa: S608
-                               {"v": value[:40]})
+                               {"v": value[:length - 7]})
     db.session.commit()
 
 
