@@ -115,3 +115,14 @@ def test_the_account_page_shows_expiry_and_last_use(app, world, login, make_toke
     api.get("/api/v1/me", headers=bearer(token))
     html = login("clerk").get("/account").get_data(as_text=True)
     assert 'class="token-expires"' in html and 'class="token-last-used"' in html
+
+
+def test_the_county_admin_sets_the_token_lifetime_from_the_command_line(app, world):
+    from portal.accounts import settings
+    from portal.core.clock import county_today
+
+    result = app.test_cli_runner().invoke(args=["token-lifetime", "45"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert settings.token_days(world.ids["ca"], county_today()) == 45
+    assert app.test_cli_runner().invoke(args=["token-lifetime", "0"]).exit_code != 0
