@@ -99,6 +99,8 @@ def _export_requests(ids) -> dict[str, list[tuple[str, str, str, dict]]]:
         "workshop_files.assessment_xlsx": [("admin", "GET", f"/workshops/assessments/{workshop_year}.xlsx", {})],
         "workshop_files.exit_followup_xlsx": [("admin", "GET", f"/workshops/exits/{exit_id}/followup.xlsx", {})],
         "places.import_template": [("admin", "GET", "/places/import/template.csv", {})],
+        "audit_desk.report_xlsx": [("auditor", "GET", f"/audit/report.xlsx?from={year}-01&to={year}-12", {})],
+        "audit_desk.log_export": [("auditor", "GET", "/audit/log/export", {})],
     }
 
 
