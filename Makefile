@@ -38,7 +38,7 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo-if-empty
 	@echo "Serving on http://$(HOST):$(PORT)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	PORTAL_ENV=development $(FLASK) run --host $(HOST) --port $(PORT)
 
 # Browser tests need Debian's chromium (Playwright cannot download its own browser here), CJK fonts
 # for readable screenshots and poppler for PDF checks. Installed when missing and we are root.

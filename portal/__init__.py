@@ -16,14 +16,19 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     app.config.from_mapping(build_config(config))
+    from portal.core.web import BoundedIntConverter, PortalRequest
+
+    app.request_class = PortalRequest
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     app.json.ensure_ascii = False  # Chinese stays readable in JSON
 
     from portal import models  # noqa: F401  (every model registered before migrations look)
-    from portal.extensions import babel, csrf, db, login_manager, migrate
+    from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
 
     from portal.core import i18n, web
 

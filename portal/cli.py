@@ -37,6 +37,34 @@ def register_cli(app: Flask) -> None:
                    f"{result.rows} rows before it verified", err=True)
         sys.exit(1)
 
+    @app.cli.command("audit-checkpoint")
+    def audit_checkpoint():
+        """Write a signed checkpoint (row count and head) of the audit log outside the database; schedule it."""
+        from portal.core.auditlog import checkpoint
+
+        mark = checkpoint()
+        click.echo(f"checkpoint written: {mark.seq} rows, head {mark.hash[:12]}…")
+
+    @app.cli.command("token-lifetime")
+    @click.argument("days", type=int)
+    @click.option("--from", "effective_from", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                  help="first day it applies (default: today)")
+    @click.option("--as", "username", default="admin", show_default=True, help="county admin to act as")
+    def token_lifetime(days, effective_from, username):
+        """Set how many days a new API token lives in the admin's county (a dated county setting; default 90)."""
+        from portal.accounts import settings
+        from portal.cli_support import acting_user
+        from portal.core.clock import county_today
+        from portal.core.errors import DomainError
+
+        admin = acting_user(username, "county_admin")
+        day = effective_from.date() if effective_from else county_today()
+        try:
+            settings.set_setting(admin, settings.TOKEN_DAYS, str(days), day)
+        except DomainError as err:
+            raise click.ClickException(err.message) from None
+        click.echo(f"API tokens made from {day} live {days} days")
+
     @app.cli.command("demo")
     def demo():
         """Build the fictional demo county (idempotent) and print the demo logins."""

@@ -33,6 +33,19 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
+def _audit_key() -> str:
+    """PORTAL_AUDIT_KEY, else a random key kept in instance/audit_key (never in the database)."""
+    key = os.environ.get("PORTAL_AUDIT_KEY")
+    if key:
+        return key
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "audit_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 class Config:
     SECRET_KEY: str = ""
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
@@ -42,16 +55,25 @@ class Config:
     # Sessions: the server-side row decides; the cookie only carries its id.
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = os.environ.get("PORTAL_SECURE_COOKIES", "") == "1"
+    # Secure (HTTPS only) unless this is a development machine (PORTAL_ENV=development, set by `make run`) or
+    # PORTAL_SECURE_COOKIES=0 says otherwise.
+    SESSION_COOKIE_SECURE = os.environ.get(
+        "PORTAL_SECURE_COOKIES", "0" if os.environ.get("PORTAL_ENV") == "development" else "1") == "1"
     SESSION_COOKIE_NAME = "portal_session"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("PORTAL_IDLE_MINUTES", "30")))
-    LOCKOUT_THRESHOLD = 10
-    LOCKOUT_DURATION = timedelta(minutes=15)
-    PASSWORD_MIN_LENGTH = 10
+    PASSWORD_MIN_LENGTH = 12
+    # Login throttles (Flask-Limiter): Redis when PORTAL_REDIS_URL is set (shared by every worker), else memory.
+    RATELIMIT_STORAGE_URI = os.environ.get("PORTAL_REDIS_URL", "") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("PORTAL_LOGIN_LIMIT_PER_ADDRESS", "30 per minute")
+    LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("PORTAL_LOGIN_FAILURES_PER_ACCOUNT", "10 per 15 minutes")
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  (a method name, not a password)
-    # Uploads (place CSV, ledgers) are small files.
-    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    # Uploads (place CSV, ledgers) are small files; a bigger request is refused (413) before it is read.
+    MAX_CONTENT_LENGTH = int(os.environ.get("PORTAL_MAX_UPLOAD_MB", "10")) * 1024 * 1024
+    # The audit chain's key and checkpoints live outside the database (core/audit_seal.py, README).
+    AUDIT_KEY: str = ""
+    AUDIT_CHECKPOINT_DIR = os.environ.get("PORTAL_AUDIT_CHECKPOINT_DIR", str(INSTANCE_DIR / "audit-checkpoints"))
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")
@@ -69,6 +91,7 @@ def build_config(overrides: dict | None = None) -> dict:
     """The effective settings as a dict: class defaults, then the secret key, then overrides."""
     values = {k: getattr(Config, k) for k in dir(Config) if k.isupper()}
     values["SECRET_KEY"] = _secret_key() if not (overrides or {}).get("SECRET_KEY") else ""
+    values["AUDIT_KEY"] = _audit_key() if not (overrides or {}).get("AUDIT_KEY") else ""
     values.update(overrides or {})
     values["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(values["SQLALCHEMY_DATABASE_URI"])
     return values

@@ -21,8 +21,16 @@ from portal.extensions import db
 
 USER_FIELDS = ("username", "full_name", "role", "county_id", "township_id", "village_id", "locale",
                "active", "must_change_password", "person_id")
-# Checked against when the username is unknown, so both paths cost one hash.
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="pbkdf2:sha256:1000")
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def dummy_hash() -> str:
+    """A hash of the portal's own method and cost, checked when the username is unknown: both paths cost the
+    same (a cheap dummy made an unknown name answer 15 times faster)."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash(secrets.token_urlsafe(16), method=method)
+    return _DUMMY_HASHES[method]
 
 
 class LoginRefused(Exception):
@@ -37,12 +45,17 @@ def hash_password(password: str) -> str:
 
 
 def authenticate(username: str, password: str) -> User:
-    """Check a login; the 10th failure in a row locks the account for 15 minutes (kept in the database)."""
+    """Check a login: one hash of the same cost whether the user exists or not, the same answer to a wrong
+    password and an unknown name; a locked or disabled account is named only to whoever gave its password.
+    Repeated failures are throttled per client address and account (views); the count is kept for the admin."""
     now = utcnow()
     user = db.session.execute(select(User).where(User.username == username.strip())).scalar_one_or_none()
     wrong = LoginRefused(_("Wrong username or password."))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(dummy_hash(), password)
+        raise wrong
+    if not check_password_hash(user.password_hash, password):
+        _count_failure(user, now)
         raise wrong
     if rules.is_locked(user.locked_until, now):
         raise LoginRefused(_("This account is locked after too many failed logins. Try again in "
@@ -50,9 +63,6 @@ def authenticate(username: str, password: str) -> User:
                              minutes=_minutes_left(user.locked_until, now)), locked=True)
     if not user.active:
         raise LoginRefused(_("This account is disabled."))
-    if not check_password_hash(user.password_hash, password):
-        _count_failure(user, now)
-        raise wrong
     user.failed_logins = 0
     user.locked_until = None
     sessions.start_session(user)
@@ -70,11 +80,6 @@ def _count_failure(user: User, now) -> None:
     db.session.execute(update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1))
     db.session.refresh(user)
     auditlog.record(user, "login_failed", "user", user.id, after={"failed_logins": user.failed_logins})
-    cfg = current_app.config
-    if rules.lock_after_failure(user.failed_logins, cfg["LOCKOUT_THRESHOLD"]):
-        user.locked_until = now + cfg["LOCKOUT_DURATION"]
-        user.failed_logins = 0
-        auditlog.record("system", "lock", "user", user.id, after={"locked_until": user.locked_until})
     db.session.commit()
 
 
@@ -92,6 +97,7 @@ def _check_new_password(user: User, password: str) -> None:
         "no_letter": _("at least one letter"),
         "no_digit": _("at least one digit"),
         "contains_username": _("must not contain the username"),
+        "common": _("not a common or easily guessed password (avoid words, names, dates and keyboard runs)"),
     }
     if problems:
         raise RuleViolation(_("The new password needs: %(list)s.",
@@ -107,6 +113,7 @@ def change_password(user: User, current: str, new: str, keep_session: str | None
     user.password_changed_at = utcnow()
     user.must_change_password = False
     sessions.end_other_sessions(user.id, keep_session)
+    revoke_all_tokens(user, "password_changed")
     auditlog.record(user, "change_password", "user", user.id)
     db.session.commit()
 
@@ -196,6 +203,7 @@ def update_user(admin: User, user: User, data: UserInput, active: bool) -> None:
     _bind_person(user, data.person, admin)
     if not active:
         sessions.end_other_sessions(user.id, None)
+        revoke_all_tokens(user, "disabled")
     auditlog.record(admin, "update", "user", user.id, before, auditlog.snapshot(user, USER_FIELDS))
     db.session.commit()
 
@@ -208,6 +216,7 @@ def reset_password(admin: User, user: User, password: str) -> None:
     user.failed_logins = 0
     user.locked_until = None
     sessions.end_other_sessions(user.id, None)
+    revoke_all_tokens(user, "password_reset")
     auditlog.record(admin, "reset_password", "user", user.id)
     db.session.commit()
 
@@ -223,11 +232,32 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def revoke_all_tokens(user: User, reason: str) -> int:
+    """Every live token of the user ends (password changed or reset, account disabled); the caller commits."""
+    now = utcnow()
+    ids = list(db.session.execute(select(ApiToken.id).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))).scalars())
+    if ids:
+        db.session.execute(update(ApiToken).where(ApiToken.id.in_(ids)).values(revoked_at=now))
+        auditlog.record("system", "revoke_all", "api_token", user.id, None, {"tokens": ids, "reason": reason})
+    return len(ids)
+
+
 def create_token(user: User, name: str) -> str:
-    """A new personal API token; returned once, only its hash is stored."""
+    """A new personal API token, living the county's token lifetime; returned once, only its hash is stored.
+    None while the user must still change a temporary password."""
+    from datetime import timedelta
+
+    from portal.accounts.settings import token_days
+    from portal.core.clock import county_today
+
+    if user.must_change_password:
+        raise NotAllowed(_("Change your temporary password before you make an API token."))
     token = "pt_" + secrets.token_urlsafe(32)
+    now = utcnow()
+    days = token_days(user.scope_county_id, county_today())
     row = ApiToken(user_id=user.id, name=name.strip() or "token", prefix=token[:10],
-                   token_hash=_token_hash(token))
+                   token_hash=_token_hash(token), created_at=now, expires_at=now + timedelta(days=days))
     db.session.add(row)
     db.session.flush()
     auditlog.record(user, "create", "api_token", row.id, None, {"name": row.name, "prefix": row.prefix})
@@ -252,9 +282,10 @@ def user_for_token(token: str) -> User | None:
     row = db.session.execute(
         select(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))
     ).scalar_one_or_none()
-    if row is None or not row.user.active:
-        return None
     now = utcnow()
+    if row is None or not row.user.active or not rules.token_usable(row.created_at, row.expires_at,
+                                                                     row.revoked_at, now):
+        return None
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
         row.last_used_at = now
         db.session.commit()

@@ -2,30 +2,41 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
-from portal.accounts import forms, home, service  # noqa: F401  (home registers the unlinked-accounts item)
+from portal.accounts import forms, home, rules, service  # noqa: F401  (home registers the unlinked-accounts item)
 from portal.accounts.models import ApiToken, User
 from portal.core.access import Role, require_role
 from portal.core.errors import DomainError
 from portal.core.forms import show_refusal, submitted
 from portal.core.masking import mask_id
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.places.service import place_choices
 
 bp = Blueprint("accounts", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("home.index")
+    return rules.safe_next_path(target) or url_for("home.index")
+
+
+def _failed(response) -> bool:
+    """A login POST that did not log in (a success redirects)."""
+    return response.status_code != 302
+
+
+def _account_and_address() -> str:
+    return f"{request.form.get('username', '').strip().lower()[:40]}|{get_remote_address()}"
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], scope="login-address")
+@limiter.limit(lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"], methods=["POST"], scope="login-account",
+               key_func=_account_and_address, deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))

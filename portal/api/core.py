@@ -41,6 +41,11 @@ def token_required(view):
         user = user_for_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
         if user is None:
             abort(401)
+        if user.must_change_password:  # a temporary password: the API waits until it is changed
+            abort(403)
+        from portal.core.web import refuse_bad_input
+
+        refuse_bad_input()
         g.api_user = user
         return view(*args, **kwargs)
 

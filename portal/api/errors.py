@@ -36,7 +36,11 @@ def http_error_response(error: HTTPException):
         message = _("The request body or parameters are invalid.")
     else:
         message = messages.get(status, error.description or error.name)
-    return json_error(status, CODES.get(status, "error"), str(message), **extra)
+    response = json_error(status, CODES.get(status, "error"), str(message), **extra)
+    for name, value in error.get_headers():  # Allow on a 405, Retry-After on a 429
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def init_app(app: Flask) -> None:

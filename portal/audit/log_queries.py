@@ -23,6 +23,7 @@ from portal.core.auditlog import GENESIS, AuditEntry, AuditHead, row_hash
 from portal.core.clock import DEFAULT_ZONE
 from portal.core.masking import mask_account, mask_id, mask_phone
 from portal.extensions import db
+from portal.reports.cells import neutralise
 
 MAX_EXPORT = 50_000
 MASKS = {"id_number": mask_id, "bank_account": mask_account, "account": mask_account, "phone": mask_phone}
@@ -201,13 +202,6 @@ def local_time(entry: AuditEntry) -> str:
 
 # ---- Excel ----------------------------------------------------------------------------------------
 
-def safe_cell(value):
-    """Text that a spreadsheet would run as a formula (= + - @) is kept as text with a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def export_xlsx(f: LogFilter) -> bytes:
     """The filtered log, oldest row first, with readable actions, records and changes."""
     from openpyxl import Workbook
@@ -227,7 +221,7 @@ def export_xlsx(f: LogFilter) -> bytes:
     for entry in rows:
         diff = "\n".join(f"{c.label}：{c.before} → {c.after}" if c.before else f"{c.label}：{c.after}"
                          for c in changes(entry))
-        ws.append([safe_cell(v) for v in (entry.seq, local_time(entry), entry.actor_name, action_label(entry.action),
+        ws.append([neutralise(v) for v in (entry.seq, local_time(entry), entry.actor_name, action_label(entry.action),
                                           entity_label(entry.entity_type), entry.entity_id, diff, entry.before,
                                           entry.after)])
         ws.cell(ws.max_row, 7).alignment = Alignment(wrap_text=True, vertical="top")

@@ -13,10 +13,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from portal.audit import report_data, sampling, service
-from portal.audit.log_queries import safe_cell
 from portal.audit.report_pdf import DECISION_CN, STATE_CN, finding_period
 from portal.audit.rules import Month
 from portal.core.masking import mask_account, mask_id
+from portal.reports.cells import neutralise
 
 MONEY = "0.00"
 BOLD = Font(bold=True)
@@ -32,7 +32,7 @@ def _sheet(ws, head: list[tuple[str, int]], rows: list[list], money_cols: tuple[
         ws.column_dimensions[get_column_letter(col)].width = width
     for r, row in enumerate(rows, start=2):
         for c, value in enumerate(row, start=1):
-            cell = ws.cell(r, c, safe_cell(value))
+            cell = ws.cell(r, c, neutralise(value))
             if c in money_cols:
                 cell.number_format = MONEY
             cell.alignment = Alignment(vertical="top", wrap_text=isinstance(value, str) and len(value) > 20)

@@ -1,14 +1,15 @@
 """The append-only, hash-chained audit log.
 
 Every write of the portal records one row here inside the same transaction. Each row carries the
-SHA-256 of its own content and the previous row's hash; a single-row head table is updated first, so
-concurrent writers queue on its row lock (PostgreSQL) or the write lock (SQLite) and the chain never
-forks. `verify_chain()` walks the rows and names the first one that does not fit.
+HMAC-SHA256 (under a key kept outside the database, core/audit_seal.py) of its own content and the previous
+row's hash; a single-row head table is updated first, so concurrent writers queue on its row lock
+(PostgreSQL) or the write lock (SQLite) and the chain never forks. Triggers refuse UPDATE and DELETE on the
+table (core/audit_guard.py). `verify_chain()` walks the rows, names the first one that does not fit, checks
+the signed checkpoints written outside the database, and writes a new one when all is well.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from sqlalchemy import Index, Integer, String, Table, Text, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.core import audit_seal
 from portal.core.types import UTCDateTime, utcnow
 from portal.extensions import db
 
@@ -87,15 +89,16 @@ def row_hash(
     seq: int, ts: datetime, actor_id: int | None, actor_name: str, action: str,
     entity_type: str, entity_id: str, before: str, after: str, prev_hash: str,
 ) -> str:
-    """The SHA-256 of a row's content and its predecessor's hash."""
-    return _hash(seq, _ts_text(ts), actor_id, actor_name, action, entity_type, entity_id, before, after, prev_hash)
+    """The keyed hash (HMAC-SHA256) of a row's content and its predecessor's hash."""
+    return _hash(seq, _ts_text(ts), actor_id, actor_name, action, entity_type, entity_id, before, after, prev_hash,
+                 audit_seal.key())
 
 
 def _hash(seq: int, ts_text: str, actor_id: int | None, actor_name: str, action: str,
-          entity_type: str, entity_id: str, before: str, after: str, prev_hash: str) -> str:
+          entity_type: str, entity_id: str, before: str, after: str, prev_hash: str, key: bytes) -> str:
     parts = (str(seq), ts_text, str(actor_id or ""), actor_name, action, entity_type, entity_id,
              before, after, prev_hash)
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return audit_seal.mac("\x1f".join(parts), key)
 
 
 def ensure_head() -> None:
@@ -148,11 +151,13 @@ def record_many(actor, changes: Iterable[Change]) -> list[Written]:
     now = utcnow()
     ts_text = _ts_text(now)  # one timestamp for the batch: formatted once for the hashes, bound once below
     rows = []
+    key = audit_seal.key()
     for ch in changes:
         seq += 1
         before = canonical(ch.before) if ch.before is not None else ""
         after = canonical(ch.after) if ch.after is not None else ""
-        h = _hash(seq, ts_text, actor_id, actor_name, ch.action, ch.entity_type, ch.entity_id, before, after, prev)
+        h = _hash(seq, ts_text, actor_id, actor_name, ch.action, ch.entity_type, ch.entity_id, before, after, prev,
+                  key)
         rows.append((seq, actor_id, actor_name, ch.action, ch.entity_type, ch.entity_id, before, after, prev, h))
         prev = h
     insert_rows(AuditEntry.__table__, _COLUMNS, rows, ts=now)
@@ -213,8 +218,35 @@ class VerifyResult:
     reason: str = ""
 
 
-def verify_chain(batch: int = 5000) -> VerifyResult:
-    """Walk the chain in order; report the first row whose hash, link or sequence is wrong."""
+def verify_chain(batch: int = 5000, write_checkpoint: bool = True) -> VerifyResult:
+    """Walk the chain in order; report the first row whose hash, link or sequence is wrong, or a signed
+    checkpoint outside the database that the chain no longer holds; a whole chain gets a new checkpoint."""
+    marks = audit_seal.checkpoints()
+    if any(not m.valid for m in marks):
+        return VerifyResult(False, 0, None, "checkpoint_forged")
+    wanted = {m.seq: m.hash for m in marks}
+    seen: dict[int, str] = {}
+    result = _walk(batch, wanted, seen)
+    if not result.ok:
+        return result
+    for m in sorted(marks, key=lambda m: m.seq):
+        if m.seq not in seen and m.seq > 0:
+            return VerifyResult(False, result.rows, m.seq, "truncated")
+        if m.seq > 0 and seen[m.seq] != m.hash:
+            return VerifyResult(False, result.rows, m.seq, "rewritten")
+    if write_checkpoint:
+        checkpoint()
+    return result
+
+
+def checkpoint() -> audit_seal.Checkpoint:
+    """Write a signed checkpoint of the head (row count and last hash) outside the database."""
+    head = db.session.get(AuditHead, 1)
+    return audit_seal.write_checkpoint(head.seq if head else 0, head.last_hash if head else GENESIS)
+
+
+def _walk(batch: int, wanted: dict[int, str], seen: dict[int, str]) -> VerifyResult:
+    key = audit_seal.key()
     expected_prev, expected_seq, count = GENESIS, 1, 0
     last_seq = 0
     while True:
@@ -228,10 +260,12 @@ def verify_chain(batch: int = 5000) -> VerifyResult:
                 return VerifyResult(False, count, expected_seq, "missing")
             if r.prev_hash != expected_prev:
                 return VerifyResult(False, count, r.seq, "link")
-            h = row_hash(r.seq, r.ts, r.actor_id, r.actor_name, r.action, r.entity_type, r.entity_id,
-                         r.before, r.after, r.prev_hash)
+            h = _hash(r.seq, _ts_text(r.ts), r.actor_id, r.actor_name, r.action, r.entity_type, r.entity_id,
+                      r.before, r.after, r.prev_hash, key)
             if h != r.hash:
                 return VerifyResult(False, count, r.seq, "hash")
+            if r.seq in wanted:
+                seen[r.seq] = r.hash
             expected_prev, expected_seq = r.hash, r.seq + 1
             count += 1
         last_seq = rows[-1].seq

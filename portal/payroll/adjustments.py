@@ -21,6 +21,7 @@ from sqlalchemy import delete, select
 from portal.attendance.rules import active_window
 from portal.attendance.service import month_bounds
 from portal.core import auditlog
+from portal.core.access import get_scoped
 from portal.core.errors import RuleViolation
 from portal.core.money import CENT
 from portal.extensions import db
@@ -77,7 +78,7 @@ def add_adjustment(user, payroll: Payroll, appointment_id: int, adjusts_year: in
     ensure_clerk(user, payroll)
     ensure_editable(payroll)
     reason = (reason or "").strip()
-    appointment = db.session.get(Appointment, appointment_id) if appointment_id else None
+    appointment = get_scoped(Appointment, appointment_id, user) if isinstance(appointment_id, int) else None
     if appointment is None or appointment.village_id != payroll.village_id:
         raise PayrollRefused({"appointment": _("Choose a holder of this village.")})
     if not (isinstance(adjusts_month, int) and 1 <= adjusts_month <= 12 and isinstance(adjusts_year, int)):

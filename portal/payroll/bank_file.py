@@ -39,6 +39,7 @@ from portal.payroll.models import Payroll
 from portal.payroll.rules import PayrollState
 from portal.payroll.sheet_pdf import cn_date
 from portal.registry.models import Person
+from portal.reports.cells import safe_row, workbook_bytes
 from portal.reports.rmb import capital_yuan
 
 COLUMNS = ("序号", "户名", "身份证号", "开户行", "银行账号", "金额", "摘要")
@@ -137,7 +138,7 @@ def bank_csv(user, payroll: Payroll) -> bytes:
     writer.writerow(COLUMNS)
     for row in _rows(b):
         row[5] = f"{row[5]:.2f}"
-        writer.writerow(row)
+        writer.writerow(safe_row(row))
     _audit(user, b, "csv")
     return buf.getvalue().encode("utf-8-sig")
 
@@ -162,10 +163,9 @@ def bank_xlsx(user, payroll: Payroll) -> bytes:
         row[5].number_format = "0.00"
     ws.freeze_panes = "A2"
     _summary_sheet(wb, b)
-    buf = io.BytesIO()
-    wb.save(buf)
+    data = workbook_bytes(wb)
     _audit(user, b, "xlsx")
-    return buf.getvalue()
+    return data
 
 
 def _summary_sheet(wb: Workbook, b: Batch) -> None:

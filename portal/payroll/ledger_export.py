@@ -12,7 +12,6 @@ header rows are frozen. The text is Chinese: a filing document, like the payroll
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 
 from openpyxl import Workbook
@@ -26,6 +25,7 @@ from portal.extensions import db
 from portal.payroll.models import Payroll
 from portal.payroll.sheet_pdf import STATE_CN, cn_date
 from portal.places.models import Village
+from portal.reports.cells import workbook_bytes
 
 MONEY = "0.00"
 BOLD = Font(bold=True)
@@ -124,6 +124,4 @@ def village_ledger(village: Village, year: int) -> bytes:
     wb = Workbook()
     _summary(wb, village, year, payrolls)
     _details(wb, payrolls)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)

@@ -84,14 +84,16 @@ def _bank(payroll_id: int, make, ext: str, mimetype: str):
     return _file(data, mimetype, f"补贴代发-{_stem(payroll)}.{ext}")
 
 
-@bp.get("/<int:payroll_id>/bank.csv")
+# The bank file carries full accounts and every download is audited: fetched by POST with the CSRF token, so a link
+# on another site cannot make a user's browser download it (and plant an audit row in their name).
+@bp.post("/<int:payroll_id>/bank.csv")
 @login_required
 @require_role(*bank_file.MAY_DOWNLOAD)
 def bank_csv(payroll_id: int):
     return _bank(payroll_id, bank_file.bank_csv, "csv", CSV)
 
 
-@bp.get("/<int:payroll_id>/bank.xlsx")
+@bp.post("/<int:payroll_id>/bank.xlsx")
 @login_required
 @require_role(*bank_file.MAY_DOWNLOAD)
 def bank_xlsx(payroll_id: int):

@@ -119,21 +119,21 @@ def _holder_choices(payroll: Payroll) -> list[SelectChoice]:
     return [SelectChoice(a.id, f"{a.person.name} · {a.post.title}") for a in rows]
 
 
-def _files(payroll: Payroll) -> list[tuple[str, str, str]]:
-    """(label, url, id) of the payroll's files whose routes exist and that this user may download."""
+def _files(payroll: Payroll) -> list[tuple[str, str, str, bool]]:
+    """(label, url, id, by POST) of the payroll's files whose routes exist and that this user may download."""
     found = []
     if _has_endpoint("payroll_files.sheet_pdf"):
         found.append((_("Payroll sheet (PDF)"), url_for("payroll_files.sheet_pdf", payroll_id=payroll.id),
-                      "file-sheet"))
+                      "file-sheet", False))
     if payroll.state in (PayrollState.APPROVED, PayrollState.PAID) and current_user.role in BANK_ROLES:
         for endpoint, text, ident in (("payroll_files.bank_csv", _("Bank file (CSV)"), "file-bank-csv"),
                                       ("payroll_files.bank_xlsx", _("Bank file (Excel)"), "file-bank-xlsx")):
             if _has_endpoint(endpoint):
-                found.append((text, url_for(endpoint, payroll_id=payroll.id), ident))
+                found.append((text, url_for(endpoint, payroll_id=payroll.id), ident, True))
     if _has_endpoint("payroll_files.village_ledger"):
         found.append((_("Village payroll ledger %(year)s (Excel)", year=payroll.year),
                       url_for("payroll_files.village_ledger", village_id=payroll.village_id, year=payroll.year),
-                      "file-ledger"))
+                      "file-ledger", False))
     return found
 
 

@@ -12,6 +12,7 @@ from portal.core import auditlog
 from portal.core.access import scoped
 from portal.core.errors import Conflict, RuleViolation
 from portal.core.imports import ImportRejected, ImportReport, RowError, UnreadableFile, read_csv_rows
+from portal.core.text import has_control
 from portal.extensions import db
 from portal.places import rules
 from portal.places.models import County, Township, Village
@@ -81,6 +82,8 @@ def _validate_rows(admin, rows: list[PlaceRow]) -> list[RowError]:
             errors.append(RowError(r.row, _("name"), _("the name is missing")))
         elif len(r.name) > 60:
             errors.append(RowError(r.row, _("name"), _("the name is longer than 60 characters")))
+        elif has_control(r.name):
+            errors.append(RowError(r.row, _("name"), _("the name contains control characters")))
         if r.code in seen:
             errors.append(RowError(r.row, _("code"), _("the code %(code)s already appears in row %(row)d",
                                                          code=r.code, row=seen[r.code])))

@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select, update
 
 from portal.core import auditlog
-from portal.core.access import Role
+from portal.core.access import Role, get_scoped
 from portal.core.calendar import WorkCalendar
 from portal.core.clock import county_today
 from portal.core.errors import Conflict, DomainError, NotAllowed, RuleViolation
@@ -203,7 +203,7 @@ def nominate(clerk, post: Post, person_id: int, start_date: date, end_date: date
     if not _touch(Post, post.id, Post.state == rules.PostState.APPROVED):
         raise RuleViolation(problem_text("post_not_approved"), code="post_not_approved")
     _refuse(plan_rules.fill_problems(post.state, post.headcount, holders_of(post.id)))
-    person = db.session.get(Person, person_id)
+    person = get_scoped(Person, person_id, clerk) if isinstance(person_id, int) else None  # like a path id
     if person is None or person.village_id != post.village_id:
         raise HiringRefused({"person_id": _("This person is not registered in the post's village.")})
     _touch(Household, person.household_id)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from io import BytesIO
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -84,6 +83,8 @@ def workbook(rows: list[LedgerPost]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from portal.reports.cells import workbook_bytes
+
     wb = Workbook()
     ws = wb.active
     ws.title = _("Post ledger")[:31]
@@ -110,7 +111,5 @@ def workbook(rows: list[LedgerPost]) -> bytes:
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width
     ws.freeze_panes = "A2"
-    buf = BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)
 

@@ -63,6 +63,7 @@ SEX = {"M": _l("male"), "F": _l("female")}
 PROBLEMS = {
     "required": _l("is required"),
     "too_long": _l("is longer than %(max)s characters"),
+    "control": _l("contains control characters (such as NUL); remove them"),
     "household_number": _l("1 to 30 letters, digits, dashes or underscores"),
     "unknown_category": _l("unknown household category"),
     "subtype_required": _l("a monitored household needs its type"),

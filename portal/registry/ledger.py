@@ -22,6 +22,7 @@ from sqlalchemy import ARRAY, String, any_, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from portal.core.imports import ImportRejected, ImportReport, RowError, UnreadableFile
+from portal.core.xlsx_guard import Limits, UnsafeWorkbook, check_xlsx
 from portal.extensions import db
 from portal.places.models import Village
 from portal.registry import rules, service
@@ -76,14 +77,39 @@ class LedgerPlan:
 
 # ---- reading --------------------------------------------------------------------------------------
 
+LIMITS = Limits(max_rows=MAX_ROWS + HEADER_SCAN_ROWS + 10, max_cols=100)
+UNSAFE = {
+    "empty": _l("The file is empty."),
+    "not_xlsx": _l("The file is not an Excel .xlsx workbook."),
+    "encrypted_or_xls": _l("The workbook is password-protected or an old .xls file; remove the password or save "
+                           "it as .xlsx, then retry."),
+    "macros": _l("The workbook contains macros (.xlsm); save it as a plain .xlsx workbook."),
+    "no_sheet": _l("The workbook has no sheet."),
+    "bomb": _l("The file inflates to far more than a ledger can hold; it was not read."),
+    "too_many_parts": _l("The file holds too many parts for a ledger; it was not read."),
+    "dtd": _l("The workbook contains XML declarations a ledger never has; save it again from Excel."),
+    "too_many_rows": _l("The sheet reaches beyond row %(n)s; a ledger has at most 100 000 rows. Delete the empty "
+                        "rows and columns at its end, or split it by village."),
+    "too_many_columns": _l("The sheet reaches beyond column %(n)s; a ledger has 21 columns. Delete the columns to the "
+                           "right of the ledger."),
+    "damaged": _l("The Excel file could not be read; save it again as .xlsx and retry."),
+}
+
+
+def check_upload(data: bytes) -> None:
+    """Refuse a hostile or foreign file before any cell is read: dimensions, bombs, encryption, other formats."""
+    try:
+        check_xlsx(data, LIMITS)
+    except UnsafeWorkbook as unsafe:
+        raise UnreadableFile(str(UNSAFE[unsafe.code]) % {"n": unsafe.detail}) from None
+
 
 def _sheet_rows(data: bytes) -> list[tuple]:
     """The ledger sheet's cell values, read with calamine (Rust; ~5x openpyxl on a 20 000-row file).
 
     Empty cells come back as None, as openpyxl gives them; numbers as int or float, dates as dates.
     """
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise UnreadableFile(_("The file is not an Excel .xlsx workbook."))
+    check_upload(data)
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = wb.get_sheet_by_name("台账") if "台账" in wb.sheet_names else wb.get_sheet_by_index(0)

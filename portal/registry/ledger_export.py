@@ -6,8 +6,6 @@ may reveal every exported person (the village's own clerk, the county admin) and
 
 from __future__ import annotations
 
-import io
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
@@ -25,6 +23,7 @@ from portal.extensions import db
 from portal.registry import labels, rules, service
 from portal.registry.ledger_format import COLUMNS, ENUMS, NO, REQUIRED_FIELDS, VILLAGE_HEADER, YES, write_value
 from portal.registry.models import Household, Person
+from portal.reports.cells import safe_row, workbook_bytes
 
 SHEET = "台账"
 TEXT_KINDS = {"text", "id", "account", "phone"}
@@ -66,9 +65,7 @@ NOTES = (
 
 
 def _save(wb: Workbook) -> bytes:
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)
 
 
 def _layout(ws, columns) -> None:
@@ -173,7 +170,7 @@ def export_register(user, *, village_id: int | None = None, township_id: int | N
                 value = mask[c.field](value)
             row.append(write_value(c, value))
         row.append(hh.village.name)
-        ws.append(row)
+        ws.append(safe_row(row))
     data = _save(wb)
     if unmasked:
         auditlog.record(user, "export_unmasked", "register", _scope_key(user, village_id, township_id), None, {
@@ -210,10 +207,10 @@ def export_list(user, kind: str) -> bytes:
     ws.freeze_panes = "A3"
     heading = WriteOnlyCell(ws, str(title % {"place": user.place_name, "month": month_label(county_today())}))
     heading.font = Font(bold=True, size=14)
-    ws.append([heading])
+    ws.append(safe_row([heading]))
     ws.append(_header_cells(ws, [str(h) for h, _w in LIST_COLUMNS]))
     for p in people:
-        ws.append([p.name, service.masked(p, "id_number"), p.household.number, p.household.village.name,
-                   labels.label(labels.EMPLOYMENT, p.employment_status), p.monthly_income,
-                   service.masked(p, "phone"), p.training_wish])
+        ws.append(safe_row([p.name, service.masked(p, "id_number"), p.household.number, p.household.village.name,
+                            labels.label(labels.EMPLOYMENT, p.employment_status), p.monthly_income,
+                            service.masked(p, "phone"), p.training_wish]))
     return _save(wb)

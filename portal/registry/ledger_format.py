@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import partial
 
+from portal.reports.cells import restore
+
 CATEGORY_ZH = {"lifted": "脱贫户", "monitored": "监测户", "low_income": "低保/特困/低收入户", "general": "一般户"}
 SUBTYPE_ZH = {"unstable": "脱贫不稳定户", "marginal": "边缘易致贫户", "sudden_hardship": "突发严重困难户"}
 RELATION_ZH = {"head": "户主", "spouse": "配偶", "child": "子女", "parent": "父母", "grandchild": "孙子女",
@@ -59,7 +61,7 @@ def read_text(value) -> str:
         raise CellError("text")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return restore(str(value).strip())  # an exported "'=…" comes back as typed
 
 
 def _unmasked(text: str) -> str:

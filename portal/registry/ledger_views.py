@@ -61,13 +61,18 @@ def import_template():
                      download_name=_("ledger-template") + ".xlsx")
 
 
-@bp.get("/export.xlsx")
+@bp.route("/export.xlsx", methods=["GET", "POST"])
 @login_required
 def export():
+    """The register in the ledger's layout: masked by GET; in full (audited) only by POST with the CSRF token, so
+    a link on another site cannot make a user's browser export full data and plant an audit row in their name."""
+    values = request.form if request.method == "POST" else request.args
+    unmasked = values.get("unmasked") == "1"
+    if unmasked and request.method != "POST":
+        abort(405)
     try:
-        data = ledger.export_register(current_user, village_id=request.args.get("village_id", type=int),
-                                      township_id=request.args.get("township_id", type=int),
-                                      unmasked=request.args.get("unmasked") == "1")
+        data = ledger.export_register(current_user, village_id=values.get("village_id", type=int),
+                                      township_id=values.get("township_id", type=int), unmasked=unmasked)
     except NotAllowed:
         abort(403)
     return _xlsx(data, _("ledger"))

@@ -12,6 +12,8 @@ from functools import cache, lru_cache
 from stdnum.cn import ric
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 
+from portal.core.text import text_problem
+
 
 class HouseholdCategory(enum.StrEnum):
     LIFTED = "lifted"  # 脱贫户
@@ -146,6 +148,9 @@ PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 ACCOUNT_RE = re.compile(r"^\d{12,30}$")
 HOUSEHOLD_NUMBER_RE = re.compile(r"^[0-9A-Za-z_-]{1,30}$")
 MAX_INCOME = Decimal("1000000")
+# The longest text each field holds: the forms, the API and the Excel import all check these.
+MAX_LENGTH = {"number": 30, "address": 120, "name": 40, "phone": 20, "bank_name": 60, "bank_account": 32,
+              "training_wish": 120, "note": 2000}
 
 
 @dataclass(frozen=True)
@@ -207,8 +212,21 @@ def check_household(data: HouseholdData) -> list[Problem]:
             problems.append(Problem("monitored_subtype", "subtype_required"))
     elif data.monitored_subtype:
         problems.append(Problem("monitored_subtype", "subtype_only_for_monitored"))
-    if len(data.address or "") > 120:
-        problems.append(Problem("address", "too_long", (("max", "120"),)))
+    problems += _text_problems(data, ("address",), {p.field for p in problems})
+    return problems
+
+
+def _text_problems(data, fields: tuple[str, ...], already: set[str]) -> list[Problem]:
+    """Over-long text and control characters, for the fields not refused for another reason."""
+    problems = []
+    for field in fields:
+        if field in already:
+            continue
+        code = text_problem(getattr(data, field) or "", MAX_LENGTH[field])
+        if code == "too_long":
+            problems.append(Problem(field, "too_long", (("max", str(MAX_LENGTH[field])),)))
+        elif code:
+            problems.append(Problem(field, code))
     return problems
 
 
@@ -243,6 +261,8 @@ def check_person(data: PersonData) -> tuple[list[Problem], ResidentId | None]:
     income = data.monthly_income
     if income is None or income < 0 or income > MAX_INCOME or income.as_tuple().exponent < -2:
         problems.append(Problem("monthly_income", "income_range"))
+    problems += _text_problems(data, ("name", "phone", "bank_name", "bank_account", "training_wish", "note"),
+                               {p.field for p in problems})
     return problems, parsed
 
 

@@ -163,7 +163,7 @@ def update_person(user, person: Person, data: rules.PersonData, household_id: in
     parsed = validate_person(data, own_id=person.id)
     before = audit_view(auditlog.snapshot(person, PERSON_FIELDS) | {"household_id": person.household_id})
     if household_id is not None and household_id != person.household_id:
-        target = db.session.get(Household, household_id)
+        target = get_scoped(Household, household_id, user)  # a body id, loaded like a path id
         if target is None or target.village_id != person.village_id:
             raise RuleViolation(_("Choose a household of the same village."), field="household")
         person.household_id = target.id

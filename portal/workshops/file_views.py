@@ -23,6 +23,7 @@ from portal.core.masking import mask_id, mask_phone
 from portal.extensions import db
 from portal.places.models import County
 from portal.registry.labels import EMPLOYMENT, label
+from portal.reports.cells import workbook_bytes
 from portal.workshops import report_pdf, report_xlsx, service
 from portal.workshops.models import WorkshopExit
 
@@ -107,9 +108,7 @@ def followup_workbook(exit: WorkshopExit, today) -> bytes:
                    row.monthly_wage, _status(person.employment_status), ""])
         ws.cell(ws.max_row, 8).number_format = "0.00"
     ws.freeze_panes = "C4"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)
 
 
 @bp.get("/exits/<int:exit_id>/followup.xlsx")

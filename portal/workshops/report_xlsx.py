@@ -11,7 +11,6 @@ Money is a number formatted 0.00, never text.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -26,6 +25,7 @@ from portal.core.masking import mask_id
 from portal.extensions import db
 from portal.places.models import County
 from portal.registry.models import Person
+from portal.reports.cells import workbook_bytes
 from portal.reports.rmb import capital_yuan
 from portal.workshops.models import Assessment
 from portal.workshops.report_pdf import (
@@ -176,6 +176,4 @@ def assessment_report(county: County, year: int, assessments: Sequence[Assessmen
     _main(wb, title, where, assessments, names)
     _summary(wb, title, where, year, assessments, names, today)
     _people(wb, assessments)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)

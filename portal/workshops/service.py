@@ -29,7 +29,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.core import auditlog
-from portal.core.access import scoped
+from portal.core.access import get_scoped, scoped
 from portal.core.clock import county_today
 from portal.core.errors import Conflict, RuleViolation
 from portal.core.i18n import date_label, month_label
@@ -145,8 +145,10 @@ def workshops_query(user, state: str = "", village_id: int | None = None):
 
 # ---- employees ------------------------------------------------------------------------------------
 
-def _person(workshop: Workshop, person_id: int) -> Person:
-    person = db.session.get(Person, person_id) if isinstance(person_id, int) else None
+def _person(user, workshop: Workshop, person_id: int) -> Person:
+    """The person named in the request, loaded in the user's scope like a path id: a person the user may not
+    see answers exactly as a person who does not exist (no name, no village, no way to enumerate ids)."""
+    person = get_scoped(Person, person_id, user) if isinstance(person_id, int) else None
     if person is None or county_of(person.village_id) != county_of(workshop.village_id):
         raise WorkshopRefused({"person_id": _("This person is not in the county's labour register.")})
     if person.deceased:
@@ -194,7 +196,7 @@ def add_employee(user, workshop: Workshop, person_id: int, hire_date: date, mont
     ensure_keeper(user, workshop.village_id)
     hold(workshop)
     _ensure_live(workshop)
-    person = _person(workshop, person_id)
+    person = _person(user, workshop, person_id)
     _check_employment(workshop, hire_date, leave_date, monthly_wage, today, hire_date)
     _hold_person(person.id)
     _check_overlap(person, rules.Span(hire_date, leave_date), None)

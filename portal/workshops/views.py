@@ -76,7 +76,8 @@ def _vocabulary():
     return {"wl": labels, "mask_id": mask_id, "mask_phone": mask_phone, "has_endpoint": has_endpoint,
             "ym": lambda m: month_label(date(m[0], m[1], 1)), "short_month": short_month,
             "employment_label": lambda code: reg_labels.label(reg_labels.EMPLOYMENT, code),
-            "is_county": current_user.role in COUNTY_ROLES, "is_admin": current_user.role == Role.COUNTY_ADMIN}
+            "is_county": getattr(current_user, "role", None) in COUNTY_ROLES,
+            "is_admin": getattr(current_user, "role", None) == Role.COUNTY_ADMIN}  # error pages: anonymous too
 
 
 def _month_arg(default: rules.Month) -> rules.Month:

@@ -376,3 +376,29 @@ def test_fuzz_the_workshop_operations_on_real_records(app, world, make_token, mo
         except Exception as exc:  # gather every operation's failure before reporting
             failures.append(f"{operation.label} [{mode.value}]: {exc}")
     assert not failures, "\n\n".join(failures)
+
+
+# ---- ids inside bodies are loaded in the user's scope (issue 12, point 5) ----------------------------
+
+def test_a_person_id_in_the_body_outside_the_clerks_scope_answers_as_a_missing_one(api, world, tokens, app):
+    from portal.extensions import db
+    from portal.registry.models import Person
+
+    workshop_id = _setup(app, make_workshop, world, "a1a", n=1)
+    (other_township,) = _setup(app, make_people, world, "a2a", 1)
+    with app.app_context():
+        hidden_name = db.session.get(Person, other_township).name
+    answers = []
+    for person_id in (other_township, world.people["p_b1a"], 2**31 - 1):
+        resp = _post(api, tokens["clerk"], f"/api/v1/workshops/{workshop_id}/employees",
+                     {"person_id": person_id, "hire_date": "2026-03-01", "monthly_wage": "2600.00"})
+        assert hidden_name not in resp.get_data(as_text=True)
+        answers.append((resp.status_code, resp.get_json()))
+    assert answers[0] == answers[1] == answers[2]
+    assert answers[0][0] == 422
+    with app.app_context():
+        from sqlalchemy import func, select
+
+        from portal.workshops.models import WorkshopEmployee
+
+        assert db.session.scalar(select(func.count()).select_from(WorkshopEmployee)) == 0

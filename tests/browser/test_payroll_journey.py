@@ -386,8 +386,10 @@ def test_october_from_attendance_to_paid_payroll(world, app, live_server, open_p
     expect(reviewer.locator("main h1 [data-state]")).to_have_text("已发放")
     expect(reviewer.locator("#paid")).to_contain_text("2026年11月3日")
     expect(reviewer.locator("#paid")).to_contain_text("NX20261103-0042")
-    expect(reviewer.locator("main").get_by_role("button")).to_have_count(0)  # nothing more to do
-    expect(reviewer.locator("main form")).to_have_count(0)
+    # nothing more to do: the only buttons left fetch the bank file (by POST, with the CSRF token)
+    expect(reviewer.locator("main").get_by_role("button")).to_have_count(2)
+    expect(reviewer.locator("main form")).to_have_count(2)
+    expect(reviewer.locator("#files form button")).to_have_count(2)
     shot(reviewer, "payroll-journey-detail-paid")
 
     # ---- 6. the files -----------------------------------------------------------------------------------

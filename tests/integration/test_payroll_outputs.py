@@ -431,8 +431,9 @@ def test_the_bank_routes_follow_role_and_scope_and_audit_each_download(world, ap
     with app.app_context():
         payroll_id = build_payroll(world)
     c = login(username)
-    csv_resp = c.get(f"/payroll/{payroll_id}/bank.csv")
-    xlsx_resp = c.get(f"/payroll/{payroll_id}/bank.xlsx")
+    assert c.get(f"/payroll/{payroll_id}/bank.csv").status_code == 405  # a link cannot fetch it
+    csv_resp = c.post(f"/payroll/{payroll_id}/bank.csv")
+    xlsx_resp = c.post(f"/payroll/{payroll_id}/bank.xlsx")
     assert (csv_resp.status_code, xlsx_resp.status_code) == (status, status)
     with app.app_context():
         rows = audit_rows()
@@ -450,7 +451,7 @@ def test_a_refused_bank_download_explains_itself(world, app, login):
     with app.app_context():
         payroll_id = build_payroll(world, state="submitted")
     c = login("reviewer")
-    resp = c.get(f"/payroll/{payroll_id}/bank.csv")
+    resp = c.post(f"/payroll/{payroll_id}/bank.csv")
     assert resp.status_code == 302
     page = c.get(resp.headers["Location"], follow_redirects=True).get_data(as_text=True)
     assert "has not been approved yet" in page or "尚未审核通过" in page

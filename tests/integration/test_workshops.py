@@ -209,10 +209,13 @@ def test_a_person_works_in_one_workshop_at_a_time(world, ctx):
     a, b = make_workshop(world, "a1a", n=1), make_workshop(world, "a1b", n=2)
     (person,) = make_people(world, "a1a", 1)
     service.add_employee(user("clerk"), workshop(a), person, date(2026, 1, 1), WAGE, date(2026, 3, 10), today=TODAY)
+    with pytest.raises(WorkshopRefused) as err:  # not in clerk_b's village: as unknown as a missing id
+        service.add_employee(user("clerk_b"), workshop(b), person, date(2026, 3, 11), WAGE, today=TODAY)
+    assert set(err.value.problems) == {"person_id"}
     with pytest.raises(WorkshopRefused) as err:  # hired elsewhere on the leave day
-        service.add_employee(user("clerk_b"), workshop(b), person, date(2026, 3, 10), WAGE, today=TODAY)
+        service.add_employee(user("reviewer"), workshop(b), person, date(2026, 3, 10), WAGE, today=TODAY)
     assert workshop(a).name in err.value.problems["hire_date"]
-    row = service.add_employee(user("clerk_b"), workshop(b), person, date(2026, 3, 11), WAGE, today=TODAY)
+    row = service.add_employee(user("reviewer"), workshop(b), person, date(2026, 3, 11), WAGE, today=TODAY)
     assert row.village_id == world.ids["a1b"]
     first = db.session.execute(select(WorkshopEmployee).where(WorkshopEmployee.workshop_id == a)).scalar_one()
     with pytest.raises(WorkshopRefused):  # moving the leave date into the other employment
