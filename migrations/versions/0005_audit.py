@@ -49,6 +49,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('county_id', sa.Integer(), nullable=False),
     sa.Column('running_key', sa.Integer(), nullable=True),
+    sa.Column('runner', sa.String(length=120), nullable=False, server_default=''),
     sa.Column('first_month', sa.Date(), nullable=False),
     sa.Column('last_month', sa.Date(), nullable=False),
     sa.Column('detectors', sa.Text(), nullable=False),

@@ -24,6 +24,7 @@ class AuditRun(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     county_id: Mapped[int] = mapped_column(ForeignKey("counties.id"), index=True)
     running_key: Mapped[int | None] = mapped_column(Integer, unique=True)
+    runner: Mapped[str] = mapped_column(String(120), default="", server_default="")  # host:pid of the process
     first_month: Mapped[date] = mapped_column(Date)
     last_month: Mapped[date] = mapped_column(Date)  # the first day of the period's last month
     detectors: Mapped[str] = mapped_column(Text)  # codes run, comma-separated

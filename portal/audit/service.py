@@ -10,6 +10,8 @@ every refresh and every answer is in the audit log.
 from __future__ import annotations
 
 import json
+import os
+import socket
 import time
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
@@ -47,7 +49,7 @@ from portal.extensions import db
 from portal.places.models import Township, Village
 from portal.posts.settings import policy_for as posts_policy_for
 
-STALE_RUN = timedelta(hours=2)  # a run still "running" after this died with its process
+STALE_RUN = timedelta(hours=2)  # a run of another host still "running" after this died with its process
 MAX_TEXT = 2000
 
 
@@ -98,6 +100,26 @@ PERIOD_MESSAGES = {
 }
 
 
+def this_runner() -> str:
+    """The process a run belongs to: host and process id (the page's background thread runs in it too)."""
+    return f"{socket.gethostname()[:100]}:{os.getpid()}"
+
+
+def runner_gone(runner: str) -> bool:
+    """Whether the process that ran a run is known to be dead: it ran on this host and its pid is gone (a
+    killed `flask audit-run`, a server process that died). A run of another host is judged by its age."""
+    host, _, pid = (runner or "").rpartition(":")
+    if host != socket.gethostname()[:100] or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError):
+        return False
+    return False
+
+
 def _ensure_runner(user) -> None:
     if getattr(user, "role", None) not in (Role.COUNTY_AUDITOR, Role.COUNTY_ADMIN):
         raise NotAllowed(_("Only the county auditor and the county admin run the audit."))
@@ -125,11 +147,12 @@ def start_run(user, first: Month, last: Month, codes: Iterable[str] | None = Non
     chosen = check_request(first, last, codes, today)
     county_id = user.county_id
     stale = db.session.execute(select(AuditRun).where(AuditRun.running_key == county_id)).scalar_one_or_none()
-    if stale is not None and utcnow() - stale.started_at > STALE_RUN:
-        stale.running_key, stale.state, stale.error = None, "failed", "stale"
+    if stale is not None and (utcnow() - stale.started_at > STALE_RUN or runner_gone(stale.runner)):
+        stale.running_key, stale.state, stale.error, stale.finished_at = None, "failed", "stale", utcnow()
         db.session.flush()
     run = AuditRun(county_id=county_id, running_key=county_id, first_month=first.first, last_month=last.first,
-                   detectors=",".join(chosen), state="running", started_by=getattr(user, "id", None))
+                   detectors=",".join(chosen), state="running", started_by=getattr(user, "id", None),
+                   runner=this_runner())
     db.session.add(run)
     try:
         db.session.flush()

@@ -158,3 +158,34 @@ def test_a_reviewer_of_another_township_sees_nothing(world, ctx):
     assert visible(other) == 0
     assert visible(user("clerk")) == 0
     assert visible(user("admin_b")) == 0
+
+
+def test_a_run_whose_process_was_killed_does_not_block_the_next(world, ctx):
+    """A `flask audit-run` killed mid-run leaves its run `running`; its process is gone, so the next run takes
+    over at once (a run of a live process still blocks, one of another host waits for the two hours)."""
+    import socket
+    import subprocess
+    import sys
+
+    from portal.audit import service
+    from portal.audit.models import AuditRun
+    from portal.core.errors import Conflict
+    from portal.extensions import db
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    first = service.start_run(user("auditor"), _month("2026-01"), _month("2026-10"), today=TODAY)
+    assert first.runner == service.this_runner()  # this process is alive: the run blocks
+    with pytest.raises(Conflict):
+        service.start_run(user("auditor"), _month("2026-01"), _month("2026-10"), today=TODAY)
+    db.session.get(AuditRun, first.id).runner = f"{socket.gethostname()[:100]}:{gone.pid}"
+    db.session.commit()
+    second = service.start_run(user("auditor"), _month("2026-01"), _month("2026-10"), today=TODAY)
+    db.session.expire_all()
+    assert (db.session.get(AuditRun, first.id).state, db.session.get(AuditRun, first.id).running_key) == (
+        "failed", None)
+    assert db.session.get(AuditRun, second.id).state == "running"
+    db.session.get(AuditRun, second.id).runner = "another-host:1"
+    db.session.commit()
+    with pytest.raises(Conflict):
+        service.start_run(user("auditor"), _month("2026-01"), _month("2026-10"), today=TODAY)
