@@ -168,11 +168,14 @@ def invariants(conn) -> list[str]:
     return problems
 
 
-def audit_verify(url: str) -> tuple[int, str]:
+def audit_verify(url: str, checkpoints: Path) -> tuple[int, str]:
+    """`flask audit-verify` on a trial's database, with the key its rows were sealed with and the trial's own
+    checkpoint file (each trial's copy of the base grows its own chain)."""
     from portal import create_app
     from portal.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-secret", "TESTING": True})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-secret", "TESTING": True,
+                      "AUDIT_KEY": "test-audit-key", "AUDIT_CHECKPOINT_DIR": str(checkpoints)})
     result = app.test_cli_runner().invoke(args=["audit-verify"])
     with app.app_context():
         db.engine.dispose()
@@ -217,7 +220,8 @@ class Copies:
 
 def _run(argv: list[str], url: str, instance: Path, kill_after: float | None = None) -> tuple[str, float, str]:
     env = dict(os.environ, PORTAL_DATABASE_URL=url, PORTAL_INSTANCE_DIR=str(instance),
-               PORTAL_SECRET_KEY="test-secret", PYTHONWARNINGS="ignore")
+               PORTAL_SECRET_KEY="test-secret", PORTAL_AUDIT_KEY="test-audit-key",  # the key the base was sealed with
+               PORTAL_AUDIT_CHECKPOINT_DIR=str(instance / "audit-checkpoints-runs"), PYTHONWARNINGS="ignore")
     env.pop("PORTAL_TEST_DATABASE_URL", None)
     started = time.perf_counter()
     with subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as proc:
@@ -264,6 +268,7 @@ def test_killed_mid_write_leaves_nothing_half_written(case, app, world, database
             duration, start = DEFAULT_DURATION, 0.0
         for trial in range(TRIALS):
             url = copies.new()
+            checkpoints = tmp / f"checkpoints-{trial + 1}"
             delay = rng.uniform(start, duration)
             status, _took, _out = _run(case.command(facts), url, tmp, kill_after=delay)
             engine = create_engine(url)
@@ -272,7 +277,7 @@ def test_killed_mid_write_leaves_nothing_half_written(case, app, world, database
                 count = case.count(conn, facts)
             if count not in (facts["before"], facts["after"]):
                 problems.append(f"half in: count {count}, neither {facts['before']} nor {facts['after']}")
-            verified, verify_text = audit_verify(url)
+            verified, verify_text = audit_verify(url, checkpoints)
             if verified != 0:
                 problems.append(f"audit-verify failed: {verify_text}")
             rerun, _took, rerun_out = _run(case.command(facts), url, tmp)
@@ -284,7 +289,7 @@ def test_killed_mid_write_leaves_nothing_half_written(case, app, world, database
                 problems.append(f"running it again: {rerun}: {rerun_out.strip()[-300:]}")
             elif after != facts["after"]:
                 problems.append(f"running it again left count {after}, not {facts['after']}")
-            verified, verify_text = audit_verify(url)
+            verified, verify_text = audit_verify(url, checkpoints)
             if verified != 0:
                 problems.append(f"audit-verify after the re-run failed: {verify_text}")
             outcome = {"use_case": case.name, "database": make_url(url).get_backend_name(), "trial": trial + 1,
