@@ -243,6 +243,7 @@ def test_october_from_attendance_to_paid_payroll(world, app, live_server, open_p
     # ---- 2. the day view on a phone ---------------------------------------------------------------------
     phone = open_page(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
     log_in(phone, live_server, "clerk")
+    phone.wait_for_load_state("load")  # the menu's script is in place before the tap (slow under load)
     phone.get_by_role("button", name="菜单").click()
     expect(phone.locator("#mainnav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     phone.locator("#mainnav").get_by_role("link", name="考勤", exact=True).tap()
