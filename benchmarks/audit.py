@@ -9,15 +9,12 @@ throwaway PostgreSQL database.
 
 from __future__ import annotations
 
-import os
 import statistics
-import tempfile
 import time
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from benchmarks.payroll import HOLDERS, TOWNSHIPS, VILLAGES_PER_TOWNSHIP, YEAR, _timed, build_county, load_marks
-from benchmarks.registry_import import _postgres
+from benchmarks.registry_import import on_both_databases
 
 TODAY = date(YEAR + 1, 1, 20)
 ROUNDS = 3
@@ -116,19 +113,8 @@ def run(url: str) -> None:
 
 
 def main() -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="portal-bench-audit-"))
-    os.environ.setdefault("PORTAL_INSTANCE_DIR", str(tmp))
     print(f"County audit, {HOLDERS:,} holders in {TOWNSHIPS * VILLAGES_PER_TOWNSHIP} villages, year {YEAR}")
-    print(f"SQLite ({tmp / 'bench.db'}):")
-    run(f"sqlite:///{tmp / 'bench.db'}")
-    pg = os.environ.get("PORTAL_BENCH_DATABASE_URL")
-    if pg:
-        url, drop = _postgres(pg)
-        print(f"PostgreSQL ({url.rsplit('@', 1)[-1]}):")
-        try:
-            run(url)
-        finally:
-            drop()
+    on_both_databases("portal-bench-audit-", run)
 
 
 if __name__ == "__main__":

@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import os
 import statistics
-import tempfile
 import time
 import zlib
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from decimal import Decimal
-from pathlib import Path
 
-from benchmarks.registry_import import ROOT, _postgres
+from benchmarks.registry_import import ROOT, on_both_databases
 
 HOLDERS = int(os.environ.get("PORTAL_BENCH_HOLDERS", "20000"))
 TOWNSHIPS, VILLAGES_PER_TOWNSHIP = 10, 30
@@ -289,20 +287,9 @@ def run(url: str) -> None:
 
 
 def main() -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="portal-bench-payroll-"))
-    os.environ.setdefault("PORTAL_INSTANCE_DIR", str(tmp))
     print(f"Attendance and payroll, {HOLDERS:,} holders in {TOWNSHIPS * VILLAGES_PER_TOWNSHIP} villages, "
           f"year {YEAR}")
-    print(f"SQLite ({tmp / 'bench.db'}):")
-    run(f"sqlite:///{tmp / 'bench.db'}")
-    pg = os.environ.get("PORTAL_BENCH_DATABASE_URL")
-    if pg:
-        url, drop = _postgres(pg)
-        print(f"PostgreSQL ({url.rsplit('@', 1)[-1]}):")
-        try:
-            run(url)
-        finally:
-            drop()
+    on_both_databases("portal-bench-payroll-", run)
 
 
 if __name__ == "__main__":

@@ -173,6 +173,23 @@ def _postgres(url: str):
     return base.set(database=name).render_as_string(hide_password=False), drop
 
 
+def on_both_databases(prefix: str, run) -> None:
+    """`run(url)` on a temporary SQLite file, then on a throwaway PostgreSQL database when
+    PORTAL_BENCH_DATABASE_URL names a server."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    os.environ.setdefault("PORTAL_INSTANCE_DIR", str(tmp))
+    print(f"SQLite ({tmp / 'bench.db'}):")
+    run(f"sqlite:///{tmp / 'bench.db'}")
+    pg = os.environ.get("PORTAL_BENCH_DATABASE_URL")
+    if pg:
+        url, drop = _postgres(pg)
+        print(f"PostgreSQL ({url.rsplit('@', 1)[-1]}):")
+        try:
+            run(url)
+        finally:
+            drop()
+
+
 def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     os.environ.setdefault("PORTAL_INSTANCE_DIR", str(tmp))

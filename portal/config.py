@@ -20,30 +20,27 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def _secret_key() -> str:
-    """PORTAL_SECRET_KEY, else a random key kept in instance/ so sessions survive a restart."""
-    key = os.environ.get("PORTAL_SECRET_KEY")
+def _kept_secret(env: str, filename: str) -> str:
+    """The secret in `env`, else a random one generated once into instance/`filename` (mode 600)."""
+    key = os.environ.get(env)
     if key:
         return key
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-    path = INSTANCE_DIR / "secret_key"
+    path = INSTANCE_DIR / filename
     if not path.exists():
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _secret_key() -> str:
+    """PORTAL_SECRET_KEY, else a random key kept in instance/ so sessions survive a restart."""
+    return _kept_secret("PORTAL_SECRET_KEY", "secret_key")
 
 
 def _audit_key() -> str:
     """PORTAL_AUDIT_KEY, else a random key kept in instance/audit_key (never in the database)."""
-    key = os.environ.get("PORTAL_AUDIT_KEY")
-    if key:
-        return key
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-    path = INSTANCE_DIR / "audit_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    return _kept_secret("PORTAL_AUDIT_KEY", "audit_key")
 
 
 class Config:
