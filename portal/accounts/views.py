@@ -118,10 +118,11 @@ def _user_or_404(user_id: int) -> User:
 @login_required
 @require_role(Role.COUNTY_ADMIN)
 def users():
-    unlinked = request.args.get("unlinked") == "1"
-    rows = service.list_users(current_user, request.args.get("q", ""), request.args.get("role", ""), unlinked)
+    unlinked, locked = request.args.get("unlinked") == "1", request.args.get("locked") == "1"
+    rows = service.list_users(current_user, request.args.get("q", ""), request.args.get("role", ""), unlinked, locked)
     return render_template("accounts/users.html", users=rows, role_labels=forms.ROLE_LABELS,
                            q=request.args.get("q", ""), role=request.args.get("role", ""), unlinked=unlinked,
+                           locked=locked,
                            confirm=forms.ConfirmForm())
 
 

@@ -72,7 +72,9 @@ def day():
         return redirect(url_for(".grid_page"))
     today = service.county_today()
     page = grid.day_page(current_user.village_id, _day_arg(today), today)
-    return render_template("attendance/day.html", page=page)
+    unmarked = request.args.get("unmarked") == "1"  # the home page's "not yet marked today"
+    return render_template("attendance/day.html", page=page, unmarked=unmarked,
+                           shown=[r for r in page.rows if not r.mark] if unmarked else page.rows)
 
 
 def _answer(status: int, code: str, message: str, day: date | None):

@@ -26,6 +26,8 @@ from portal.extensions import db
 from portal.reports.cells import neutralise
 
 MAX_EXPORT = 50_000
+SETTINGS = "settings"  # the filter's group of every record type that is a county setting
+SETTING_ENTITIES = ("county_setting", "subsidy_standard", "village_quota", "workday_override")
 MASKS = {"id_number": mask_id, "bank_account": mask_account, "account": mask_account, "phone": mask_phone}
 
 
@@ -93,7 +95,9 @@ def log_stmt(f: LogFilter):
         stmt = stmt.where(AuditEntry.ts < datetime.combine(f.end + timedelta(days=1), time.min, zone))
     if f.actor:
         stmt = stmt.where(AuditEntry.actor_name == f.actor)
-    if f.entity:
+    if f.entity == SETTINGS:
+        stmt = stmt.where(AuditEntry.entity_type.in_(SETTING_ENTITIES))
+    elif f.entity:
         stmt = stmt.where(AuditEntry.entity_type == f.entity)
     if f.village_id:
         stmt = stmt.where(_village_clause(f.village_id))
@@ -109,9 +113,15 @@ def actor_choices() -> list[str]:
 
 
 def entity_choices() -> list[tuple[str, str]]:
+    """Every record type, the group of all policy settings first."""
     seen = {t for (t,) in db.session.execute(select(AuditEntry.entity_type).distinct())}
     codes = sorted(set(ENTITIES) | seen, key=lambda c: entity_label(c))
-    return [(c, entity_label(c)) for c in codes]
+    return [(SETTINGS, _("every policy setting")), *((c, entity_label(c)) for c in codes)]
+
+
+def settings_changes(since: date) -> int:
+    """Changes of county settings (standards, quotas, parameters, working days) logged from `since` on."""
+    return count(log_stmt(LogFilter(start=since, entity=SETTINGS)))
 
 
 # ---- a row, readable ---------------------------------------------------------------------------------

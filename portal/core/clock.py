@@ -14,3 +14,11 @@ def county_today() -> date:
     """Today in the county's time zone (BABEL_DEFAULT_TIMEZONE)."""
     zone = current_app.config.get("BABEL_DEFAULT_TIMEZONE", DEFAULT_ZONE) if has_app_context() else DEFAULT_ZONE
     return datetime.now(ZoneInfo(zone)).date()
+
+
+def county_date(moment: datetime | None) -> date | None:
+    """A stored UTC timestamp as the county's calendar date."""
+    if moment is None:
+        return None
+    zone = current_app.config.get("BABEL_DEFAULT_TIMEZONE", DEFAULT_ZONE) if has_app_context() else DEFAULT_ZONE
+    return moment.astimezone(ZoneInfo(zone)).date()

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
@@ -66,8 +66,15 @@ def money(value: Decimal | int | None) -> str:
     return format_currency(Decimal(value), "CNY", format="¤#,##0.00", locale="zh_CN")
 
 
+def number(value: Decimal | int | None) -> str:
+    """A quantity as people write it: 3,000 and 15.5, never 3E+3, 3000.00 or 15.50 (every digit kept)."""
+    if value is None:
+        return ""
+    return format_decimal(Decimal(value), locale=_locale(), decimal_quantization=False)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        month=month_label, date=date_label, datetime=datetime_label, money=money,
+        month=month_label, date=date_label, datetime=datetime_label, money=money, number=number,
     )
     app.jinja_env.globals["current_locale"] = _locale

@@ -55,6 +55,26 @@ def clerk_months(user, today: date) -> tuple[list[MonthRow], list[Payroll]]:
     return rows, list(payrolls.values())
 
 
+MISSING_MONTHS = 3  # the clerk is reminded of the last three ended months
+
+
+def missing_months(user, today: date) -> list[tuple[int, int]]:
+    """The clerk's ended months (the last MISSING_MONTHS) without a payroll while somebody was on duty."""
+    months = [add_months(today.year, today.month, -n) for n in range(1, MISSING_MONTHS + 1)]
+    have = set(db.session.execute(scoped(select(Payroll.year, Payroll.month), Payroll, user)).tuples())
+    return [ym for ym in months if ym not in have
+            and holder_counts([user.village_id], *ym).get(user.village_id, 0) > 0]
+
+
+def villages_due(user, year: int, month: int) -> list[int]:
+    """Villages of the user's scope with somebody on duty in the month and no payroll for it (grouped queries)."""
+    with_payroll = select(Payroll.village_id).where(Payroll.year == year, Payroll.month == month)
+    ids = list(db.session.execute(scoped(select(Village.id), Village, user).where(
+        Village.id.not_in(with_payroll))).scalars())
+    counts = holder_counts(ids, year, month) if ids else {}
+    return [v for v in ids if counts.get(v, 0) > 0]
+
+
 # ---- the queue ------------------------------------------------------------------------------------------
 
 

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from wtforms import SelectChoice
 
 from portal.core.access import Role, get_scoped_or_404, require_role, scoped
 from portal.core.errors import DomainError
 from portal.core.forms import show_refusal
-from portal.core.home import Waiting, provides
 from portal.core.masking import mask_id
 from portal.extensions import db
 from portal.posts import hiring, hiring_labels, labels, rules
 from portal.posts.agreement import AGREEMENT_STATES, agreement_pdf
 from portal.posts.hiring import county_today
 from portal.posts.hiring_forms import ActionForm, DecideForm, NominateForm, ObjectionForm, RejectForm
+from portal.posts.hiring_queues import QUEUES, queue_clause  # (hiring_queues registers the home items)
 from portal.posts.models import Appointment, Objection, Post
 from portal.registry import labels as reg_labels
 
@@ -81,24 +79,6 @@ def nominate(post_id: int):
 
 # ---- appointments -----------------------------------------------------------------------------------
 
-QUEUES = ("waiting", "in_notice", "ready", "approved", "active", "rejected", "all")
-
-
-def _ready_clause(today: date):
-    no_open = ~exists().where(Objection.appointment_id == Appointment.id, Objection.state == OPEN)
-    return (Appointment.state == S.IN_NOTICE) & (Appointment.notice_end < today) & no_open
-
-
-def _queue_clause(name: str, today: date):
-    if name == "waiting":
-        return Appointment.state.in_([S.NOMINATED, S.IN_NOTICE])
-    if name == "ready":
-        return _ready_clause(today)
-    if name == "all":
-        return None
-    return Appointment.state == name
-
-
 @bp.get("/appointments")
 @login_required
 def appointments():
@@ -107,7 +87,7 @@ def appointments():
     queue = request.args.get("state", "waiting")
     queue = queue if queue in QUEUES else "waiting"
     stmt = scoped(select(Appointment), Appointment, current_user)
-    clause = _queue_clause(queue, today)
+    clause = queue_clause(queue, today)
     if clause is not None:
         stmt = stmt.where(clause)
     from portal.registry.service import page_of
@@ -229,27 +209,3 @@ def agreement(appt_id: int):
         return redirect(url_for(".appointment", appt_id=appt.id))
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="agreement-{appt.id}.pdf"'})
-
-
-# ---- home page items --------------------------------------------------------------------------------
-
-
-def _count(user, clause) -> int:
-    stmt = scoped(select(db.func.count(Appointment.id)), Appointment, user).where(clause)
-    return db.session.scalar(stmt) or 0
-
-
-@provides(Role.TOWNSHIP_REVIEWER)
-def township_waiting(user) -> list[Waiting]:
-    open_objections = db.session.scalar(scoped(select(db.func.count(Objection.id)), Objection, user)
-                                        .where(Objection.state == OPEN)) or 0
-    return [Waiting(_("Nominations ready for approval"), _count(user, _ready_clause(county_today())),
-                    url_for("hiring_pages.appointments", state="ready")),
-            Waiting(_("Open objections to nominations"), open_objections,
-                    url_for("hiring_pages.appointments", state="in_notice"), "danger")]
-
-
-@provides(Role.VILLAGE_CLERK)
-def clerk_waiting(user) -> list[Waiting]:
-    return [Waiting(_("Nominations on public notice"), _count(user, Appointment.state == S.IN_NOTICE),
-                    url_for("hiring_pages.appointments", state="in_notice"), "info")]

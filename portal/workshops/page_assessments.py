@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -20,6 +20,9 @@ from portal.workshops.models import Assessment
 from portal.workshops.views import _today, bp
 
 FIRST_YEAR = 2000
+# ?state= of a year's list: what waits for the county admin (the home page links these)
+SHOWN_STATES = {"computed": lambda a: a.state == "computed",
+                "to_pay": lambda a: a.state == "approved" and a.reward > 0}
 
 
 def _tiers(text: str) -> tuple[rules.Tier, ...]:
@@ -55,7 +58,11 @@ def assessment_year(year: int):
     by_class: dict[str, int] = {}
     for a in rows:
         by_class[a.classification] = by_class.get(a.classification, 0) + 1
+    shown = request.args.get("state", "")
+    if shown in SHOWN_STATES:
+        rows = [a for a in rows if SHOWN_STATES[shown](a)]
     return render_template("workshops/assessments.html", rows=rows, year=year, totals=totals, by_class=by_class,
+                           shown=shown if shown in SHOWN_STATES else "",
                            ended=today.year > year, this_year=today.year, action_form=ActionForm(),
                            tiers={a.id: _tiers(a.tier_table) for a in rows}, level_text=_level_text,
                            computed=sum(1 for a in rows if a.state == "computed"),

@@ -191,11 +191,19 @@ def open_exits(workshop_ids) -> dict[int, WorkshopExit]:
     return {r.workshop_id: r for r in rows}
 
 
-def exits_query(user, state: str = ""):
+def notice_ended_clause(today: date):
+    """In notice and the notice over: the county admin may approve or reject."""
+    return (WorkshopExit.state == "in_notice") & (WorkshopExit.notice_end < today)
+
+
+def exits_query(user, state: str = "", notice_ended_on: date | None = None):
+    """The exits the user may see, newest first; a state; only those whose notice ended before a day."""
     stmt = scoped(select(WorkshopExit), WorkshopExit, user).options(
         selectinload(WorkshopExit.workshop).selectinload(Workshop.village))
     if state:
         stmt = stmt.where(WorkshopExit.state == state)
+    if notice_ended_on is not None:
+        stmt = stmt.where(notice_ended_clause(notice_ended_on))
     return stmt.order_by(WorkshopExit.id.desc())
 
 

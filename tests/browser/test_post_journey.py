@@ -104,7 +104,8 @@ def test_one_post_from_plan_to_exit(world, app, live_server, phone_page, open_pa
     # ---- Rule 1: the county sets the standard and the quota ---------------------------------------
     admin = open_page()
     log_in(admin, live_server, "admin")
-    admin.get_by_role("link", name="公益岗位", exact=True).click()
+    admin.locator("#posts-menu").click()  # the posts menu: plans, nominations, exits, ledger, notice boards
+    admin.locator("#mainnav").get_by_role("link", name="岗位计划").click()
     admin.get_by_role("link", name="标准与指标").click()
     first_day = t0.replace(day=1).isoformat()
     standard = admin.locator("#standard-form")
@@ -125,7 +126,8 @@ def test_one_post_from_plan_to_exit(world, app, live_server, phone_page, open_pa
     # ---- the clerk drafts the plan; over the standard it is refused with the numbers ----------------
     clerk = open_page()
     log_in(clerk, live_server, "clerk")
-    clerk.get_by_role("link", name="公益岗位", exact=True).click()
+    clerk.locator("#posts-menu").click()
+    clerk.locator("#mainnav").get_by_role("link", name="岗位计划").click()
     clerk.locator("#new-post").click()
     fill_plan(clerk, t0, post_end, "950")
     shot(clerk, "post-plan-form")

@@ -282,14 +282,16 @@ def test_who_files_reports(app, world, login):
 def test_home_pages_show_missing_reports_of_last_month(app, world, login):
     a, b, _c = _workshops(app, world)
     reviewer = _text(login("reviewer").get("/"))
-    item = re.search(r'href="/workshops/reports\?month=2026-10".*?</a>', reviewer, re.S).group(0)
+    item = re.search(r'href="/workshops/reports\?month=2026-10&amp;missing=1".*?</a>', reviewer, re.S).group(0)
     assert "2026年10月" in item and ">2<" in item
     clerk = _text(login("clerk").get("/"))
-    item = re.search(r'href="/workshops/reports\?month=2026-10".*?</a>', clerk, re.S).group(0)
+    item = re.search(r'href="/workshops/reports\?month=2026-10&amp;missing=1".*?</a>', clerk, re.S).group(0)
     assert ">1<" in item and "青竹帮扶车间1号" in item
     with database(app):
         file_reports(a, (2026, 10), (2026, 10))
     assert "/workshops/reports?month=2026-10" not in _text(login("clerk").get("/"))
+    only_missing = _text(login("reviewer").get("/workshops/reports?month=2026-10&missing=1"))
+    assert only_missing.count("data-workshop=") == 1 and f'data-workshop="{b}"' in only_missing
     listing = _text(login("reviewer").get("/workshops/reports?month=2026-10"))
     assert 'data-filed="0"' in listing and f'data-workshop="{b}"' in listing
 
