@@ -297,16 +297,28 @@ def decide_objection(reviewer, objection: Objection, decision: str, note: str) -
 def current_marks(appt: Appointment, viewer=None) -> list[str]:
     """优亲厚友 marks of a nomination recomputed from today's register: the nominee's ties to cadres, to
     the nominating clerk and to the reviewer looking at it (or the one who decided it)."""
+    return current_marks_of([appt], viewer)[appt.id]
+
+
+def current_marks_of(appts, viewer=None) -> dict[int, list[str]]:
+    """current_marks for many nominations at once (a queue page): one read of the users, one of the ties."""
     from portal.accounts.models import User
 
-    nominator = db.session.get(User, appt.nominated_by) if appt.nominated_by else None
-    approver = viewer if getattr(viewer, "role", None) == Role.TOWNSHIP_REVIEWER else (
-        db.session.get(User, appt.decided_by) if appt.decided_by else None)
-    nominator_pid = getattr(nominator, "person_id", None)
-    approver_pid = getattr(approver, "person_id", None)
-    known = ties([appt.person_id, nominator_pid, approver_pid])
-    return hiring_rules.conflict_reasons(known.nominee(appt.person_id), [
-        known.handler("nominator", nominator_pid), known.handler("approver", approver_pid)])
+    appts = list(appts)
+    viewer_judges = getattr(viewer, "role", None) == Role.TOWNSHIP_REVIEWER
+    user_ids = {a.nominated_by for a in appts} | ({a.decided_by for a in appts} if not viewer_judges else set())
+    user_ids.discard(None)
+    person_of = dict(db.session.execute(select(User.id, User.person_id).where(User.id.in_(user_ids))).all()) \
+        if user_ids else {}
+    viewer_pid = getattr(viewer, "person_id", None) if viewer_judges else None
+    known = ties([a.person_id for a in appts] + list(person_of.values()) + [viewer_pid])
+    marks = {}
+    for a in appts:
+        nominator_pid = person_of.get(a.nominated_by)
+        approver_pid = viewer_pid if viewer_judges else person_of.get(a.decided_by)
+        marks[a.id] = hiring_rules.conflict_reasons(known.nominee(a.person_id), [
+            known.handler("nominator", nominator_pid), known.handler("approver", approver_pid)])
+    return marks
 
 
 def approval_problems(reviewer, appt: Appointment, today: date) -> list[str]:

@@ -98,9 +98,10 @@ def appointments():
         select(Objection.appointment_id, db.func.count(Objection.id))
         .where(Objection.appointment_id.in_([a.id for a in rows]), Objection.state == OPEN)
         .group_by(Objection.appointment_id)).all())
+    marks = hiring.current_marks_of(rows, current_user)  # the register as it is now, like the nomination's page
     return render_template("posts/hiring_queue.html", rows=rows, total=total, page=page, queue=queue,
                            queues=QUEUES, pages=max(1, -(-total // PAGE_SIZE)), open_counts=open_counts,
-                           today=today)
+                           marks=marks, today=today)
 
 
 def _detail(appt: Appointment, status: int = 200, **forms):
