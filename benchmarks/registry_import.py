@@ -160,7 +160,7 @@ def _postgres(url: str):
     from portal.config import normalise_database_url
 
     base = make_url(normalise_database_url(url))
-    name = f"portal_bench_{uuid.uuid4().hex[:8]}"
+    name = f"{os.environ.get('PORTAL_BENCH_DB_PREFIX', 'portal_bench')}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))

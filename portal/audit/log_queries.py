@@ -168,8 +168,11 @@ class Change:
 
 
 def changes(entry: AuditEntry) -> list[Change]:
-    """The row's before and after, field by field (unchanged fields of an update are left out)."""
+    """The row's before and after, field by field (unchanged fields of an update are left out); a grid save's
+    compact row, cell by cell."""
     before, after = _load(entry.before), _load(entry.after)
+    if entry.action == "attendance.set" and isinstance(before, dict) and isinstance(after, dict):
+        return _cells(before, after)
     if not isinstance(before, dict) or not isinstance(after, dict):
         if before is None and after is None:
             return []
@@ -184,6 +187,16 @@ def changes(entry: AuditEntry) -> list[Change]:
             continue
         out.append(Change(key, field_label(key), value_text(key, b) if key in before else "",
                           value_text(key, a) if key in after else "", b != a))
+    return out
+
+
+def _cells(before: dict, after: dict) -> list[Change]:
+    from portal.attendance.audit_cells import cells_of_audit
+
+    out = []
+    for (appointment_id, day), (old, new) in sorted(cells_of_audit(before, after).items()):
+        key = f"{appointment_id}/{day.isoformat()}"
+        out.append(Change(key, key, value_text(key, old and str(old)), value_text(key, new and str(new)), True))
     return out
 
 

@@ -66,11 +66,15 @@ def test_save_sets_changes_and_clears_marks_with_one_audit_row_per_save(world, c
     rows = _audit()
     assert len(rows) == 3
     assert {(r.entity_type, r.entity_id) for r in rows} == {("village_attendance", str(world.ids["a1a"]))}
-    second = rows[1]
-    assert json.loads(second.before) == {f"{a}/2026-11-19": "half"}
-    assert json.loads(second.after) == {f"{a}/2026-11-19": "leave"}
-    assert json.loads(rows[2].before) == {f"{a}/2026-11-18": "present"}
-    assert json.loads(rows[2].after) == {f"{a}/2026-11-18": None}
+    second = rows[1]  # one string per holder-month, a character per day: "." not saved, "-" no mark
+    assert json.loads(second.before) == {f"{a}/2026-11": "." * 18 + "h" + "." * 11}
+    assert json.loads(second.after) == {f"{a}/2026-11": "." * 18 + "l" + "." * 11}
+    assert json.loads(rows[2].before) == {f"{a}/2026-11": "." * 17 + "p" + "." * 12}
+    assert json.loads(rows[2].after) == {f"{a}/2026-11": "." * 17 + "-" + "." * 12}
+    assert [service.cells_of_audit(json.loads(r.before), json.loads(r.after)) for r in rows] == [
+        {(a, date(2026, 11, 18)): (None, "present"), (a, date(2026, 11, 19)): (None, "half")},
+        {(a, date(2026, 11, 19)): ("half", "leave")},
+        {(a, date(2026, 11, 18)): ("present", None)}]
 
 
 def test_a_save_of_unchanged_marks_writes_nothing_and_no_audit_row(world, ctx):
