@@ -9,7 +9,9 @@ village is not new); without a payroll last month nothing is compared, so nobody
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 
@@ -21,8 +23,8 @@ from portal.payroll.rules import LineFlag, line_flags
 
 @dataclass(frozen=True)
 class ReviewLine:
-    line: PayrollLine
-    last: PayrollLine | None  # the holder's duty line last month
+    line: Any  # a duty line of this payroll (a PayrollLine or a row of queries.LINE_COLUMNS)
+    last: Any | None  # the holder's duty line last month (appointment_id, person_id, amount)
     flags: tuple[LineFlag, ...]
 
 
@@ -37,20 +39,23 @@ class Review:
         return sum(1 for r in self.lines if r.flags)
 
 
-def review(payroll: Payroll) -> Review:
-    """The payroll's duty lines, each beside the holder's line of last month, with their flags."""
+def review(payroll: Payroll, lines: Iterable[Any] | None = None) -> Review:
+    """The payroll's duty lines (read here unless given), each beside the holder's line of last month, with flags."""
+    if lines is None:
+        lines = queries.lines_of(payroll.id)[0]
     year, month = queries.add_months(payroll.year, payroll.month, -1)
     previous = db.session.execute(select(Payroll).where(
         Payroll.village_id == payroll.village_id, Payroll.year == year, Payroll.month == month)).scalar_one_or_none()
-    by_appointment: dict[int, PayrollLine] = {}
-    by_person: dict[int, PayrollLine] = {}
+    by_appointment: dict[int, Any] = {}
+    by_person: dict[int, Any] = {}
     if previous is not None:
-        for line in db.session.execute(select(PayrollLine).where(
-                PayrollLine.payroll_id == previous.id, PayrollLine.kind == "duty").order_by(PayrollLine.id)).scalars():
+        last_lines = select(PayrollLine.appointment_id, PayrollLine.person_id, PayrollLine.amount)
+        for line in db.session.execute(last_lines.where(
+                PayrollLine.payroll_id == previous.id, PayrollLine.kind == "duty").order_by(PayrollLine.id)):
             by_appointment.setdefault(line.appointment_id, line)
             by_person.setdefault(line.person_id, line)
     result = Review(previous)
-    for line in payroll.lines:
+    for line in lines:
         if line.kind != "duty":
             continue
         last = by_appointment.get(line.appointment_id) or by_person.get(line.person_id)

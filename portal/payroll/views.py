@@ -9,10 +9,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
-from portal.attendance.service import ON_DUTY
 from portal.core.access import COUNTY_ROLES, Role, get_scoped_or_404, require_role
 from portal.core.errors import DomainError
 from portal.core.forms import show_refusal
@@ -30,8 +28,6 @@ from portal.payroll.forms import ActionForm, AdjustmentForm, GenerateForm, Payme
 from portal.payroll.models import Payroll, PayrollLine
 from portal.payroll.rules import EDITABLE, LineFlag, PayrollState
 from portal.places.models import Village
-from portal.posts.models import Appointment
-from portal.registry.models import Person
 
 bp = Blueprint("payroll_pages", __name__, url_prefix="/payroll")
 MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -130,11 +126,7 @@ def generate():
 
 
 def _holder_choices(payroll: Payroll) -> list[SelectChoice]:
-    rows = db.session.execute(select(Appointment).join(Person, Person.id == Appointment.person_id).where(
-        Appointment.village_id == payroll.village_id, Appointment.state.in_(ON_DUTY))
-        .options(selectinload(Appointment.person), selectinload(Appointment.post))
-        .order_by(Person.name, Appointment.id)).scalars()
-    return [SelectChoice(a.id, f"{a.person.name} · {a.post.title}") for a in rows]
+    return [SelectChoice(a, text) for a, text in queries.holder_choices(payroll.village_id)]
 
 
 def _files(payroll: Payroll) -> list[tuple[str, str, str, bool]]:
@@ -158,13 +150,13 @@ def _files(payroll: Payroll) -> list[tuple[str, str, str, bool]]:
 def _detail_page(payroll: Payroll, status: int = 200, **forms):
     role, state = current_user.role, payroll.state
     clerk, reviewer = role == Role.VILLAGE_CLERK, role == Role.TOWNSHIP_REVIEWER
+    can_adjust = clerk and state in EDITABLE
     adjust_form = forms.get("adjust") or AdjustmentForm(prefix="adj", formdata=None, adjusts=date(
         *queries.add_months(payroll.year, payroll.month, -1), 1))
-    adjust_form.appointment.choices = _holder_choices(payroll)
+    adjust_form.appointment.choices = _holder_choices(payroll) if can_adjust else []  # shown only to the clerk
     pay_form = forms.get("pay") or PaymentForm(prefix="pay", formdata=None, paid_on=service.county_today())
-    lines = [line for line in payroll.lines if line.kind == "duty"]
-    adjustments = [line for line in payroll.lines if line.kind != "duty"]
-    sheet = review.review(payroll)
+    lines, adjustments = queries.lines_of(payroll.id)
+    sheet = review.review(payroll, lines)
     flag = request.args.get("flag", "")
     flag = flag if flag in set(LineFlag) else ""
     return render_template(
@@ -173,7 +165,7 @@ def _detail_page(payroll: Payroll, status: int = 200, **forms):
         names=queries.user_names(payroll.created_by, payroll.submitted_by, payroll.decided_by, payroll.paid_by),
         can_recompute=(clerk or reviewer) and state in EDITABLE, can_submit=clerk and state in EDITABLE,
         can_decide=reviewer and state == PayrollState.SUBMITTED, can_pay=reviewer and state == PayrollState.APPROVED,
-        can_adjust=clerk and state in EDITABLE, files=_files(payroll), action_form=ActionForm(),
+        can_adjust=can_adjust, files=_files(payroll), action_form=ActionForm(),
         return_form=forms.get("return") or ReturnForm(prefix="return"), pay_form=pay_form, adjust_form=adjust_form,
     ), status
 

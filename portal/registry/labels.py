@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from portal.registry.rules import (
@@ -101,9 +102,24 @@ def problem_text(problem: Problem) -> str:
     return str(PROBLEMS.get(problem.code, problem.code)) % dict(problem.params)
 
 
+_TRANSLATED: dict[tuple[str, int], tuple[dict, dict]] = {}  # (locale, id(mapping)) -> (mapping, its texts)
+
+
+def _texts(mapping: dict) -> dict:
+    """The mapping's labels translated into the current language, once per language (a register page shows a few
+    hundred labels; each lazy string looked its translation up again)."""
+    locale = get_locale()
+    if locale is None:  # outside a request or app: no cache
+        return {key: str(text) for key, text in mapping.items()}
+    cached = _TRANSLATED.get((str(locale), id(mapping)))
+    if cached is None or cached[0] is not mapping:
+        cached = _TRANSLATED[(str(locale), id(mapping))] = (mapping, {key: str(text) for key, text in mapping.items()})
+    return cached[1]
+
+
 def label(mapping: dict, value) -> str:
     """The label of an enum value; the raw value when unknown."""
-    for key, text in mapping.items():
-        if key == value:
-            return str(text)
-    return value or ""
+    try:
+        return _texts(mapping)[value]
+    except (KeyError, TypeError):
+        return value or ""

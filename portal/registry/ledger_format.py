@@ -55,6 +55,9 @@ class CellError(ValueError):
 
 
 def read_text(value) -> str:
+    if value.__class__ is str:  # most cells: no chain of type checks
+        text = value.strip()
+        return restore(text).strip() if text[:1] == "'" else text  # an exported "'=…" comes back as typed
     if value is None:
         return ""
     if isinstance(value, bool):
