@@ -23,11 +23,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.accounts.models import User
+from portal.attendance import labels as alabels
 from portal.attendance import overrides, service
 from portal.attendance.overrides import DayInfo
 from portal.attendance.rules import (
     KEYS,
-    SYMBOL,
     Mark,
     Refusal,
     Tally,
@@ -51,7 +51,8 @@ CELL = re.compile(r"^c(\d+)_(\d{1,2})$")
 
 def key_symbols() -> dict[str, str]:
     """What the grid's keyboard accepts (rules.KEYS), as the symbol each key becomes."""
-    return {key: SYMBOL[mark] for key, mark in KEYS.items()}
+    shown = alabels.symbols()
+    return {key: shown[mark] for key, mark in KEYS.items()}
 
 
 def refusal_sentence(code: str | None, day: date, window: Window | None) -> str:
@@ -256,7 +257,7 @@ def assemble(data: MonthData, editable: bool, typed: Mapping[tuple[int, int], st
         for info in data.days:
             day = info.day
             stored = stored_marks.get(day)
-            symbol = SYMBOL.get(stored.mark, "") if stored is not None else ""
+            symbol = alabels.symbol(stored.mark) if stored is not None else ""
             value = _shown(typed.get((appointment.id, day.day)), symbol)
             refusal = mark_refusal(day, data.today, window, data.locked)
             cell = GridCell(day, value, symbol, refusal, sentence(refusal, day, window) if refusal else "",
@@ -312,7 +313,7 @@ def _shown(typed: str | None, stored_symbol: str) -> str:
         mark = parse_mark(typed)
     except UnknownMark:
         return typed.strip()[:4]
-    return SYMBOL[mark] if mark is not None else ""
+    return alabels.symbol(mark) if mark is not None else ""
 
 
 def _mark_of(value: str) -> Mark | None:
@@ -345,8 +346,8 @@ def changes_of(data: MonthData, typed: Mapping[tuple[int, int], str]
         try:
             mark = parse_mark(text)
         except UnknownMark:
-            unknown[(appointment_id, day)] = _("“%(text)s” is not a mark: type 1 出勤, 2 半天, 3 请假, 4 旷工 "
-                                               "or leave the cell empty.", text=text.strip()[:4])
+            unknown[(appointment_id, day)] = _("“%(text)s” is not a mark: type %(keys)s or leave the cell empty.",
+                                               text=text.strip()[:4], keys=alabels.keys_text())
             continue
         stored = data.marks.get(appointment_id, {}).get(day)
         if (stored.mark if stored is not None else None) != (str(mark) if mark is not None else None):
@@ -380,7 +381,7 @@ def fill(data: MonthData, typed: dict[tuple[int, int], str], spec: Fill) -> int:
                 continue
             if (spec.only_working and not working[dom]) or (spec.only_empty and cell.value):
                 continue
-            value = SYMBOL[spec.mark] if spec.mark is not None else ""
+            value = alabels.symbol(spec.mark) if spec.mark is not None else ""
             if cell.value != value:
                 typed[(row.id, dom)] = value
                 count += 1
