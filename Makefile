@@ -11,7 +11,7 @@ TRANSLATIONS := portal/translations
 INSTANCE := $(or $(PORTAL_INSTANCE_DIR),instance)
 
 .PHONY: faults run test install install-test translations i18n-extract lint serve system-deps bench clean vendor-echarts \
-	reset-demo
+	reset-demo vendor-axe
 
 # $(call quiet,command): run it with its output kept back, shown only when it fails (the install says nothing
 # unless something breaks). No commas in the command: make would split it.
@@ -111,6 +111,21 @@ vendor-echarts:
 	printf 'Apache ECharts %s\nfrom the npm package echarts@%s (dist/echarts.min.js, LICENSE and NOTICE; Apache-2.0)\nrefreshed by `make vendor-echarts` on %s\n' \
 		"$$version" "$$version" "$$(date -u +%Y-%m-%d)" > static/vendor/echarts/VERSION && \
 	cat static/vendor/echarts/VERSION
+
+# axe-core for the browser tests (tests/browser/conftest.py runs it on every page they open), vendored from its npm
+# package so the tests need no network and no node. Refresh with `make vendor-axe` (AXE=axe-core@4 by default).
+AXE ?= axe-core@4
+AXE_DIR := tests/browser/vendor/axe-core
+vendor-axe:
+	@command -v npm >/dev/null || { echo "vendor-axe needs npm"; exit 1; }
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	(cd "$$tmp" && npm pack --silent $(AXE) >/dev/null && tar xzf axe-core-*.tgz) && \
+	mkdir -p $(AXE_DIR) && \
+	cp "$$tmp/package/axe.min.js" "$$tmp/package/LICENSE" "$$tmp/package/LICENSE-3RD-PARTY.txt" $(AXE_DIR)/ && \
+	version=$$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$$tmp/package/package.json" | head -1) && \
+	printf 'axe-core %s\nfrom the npm package axe-core@%s (axe.min.js, LICENSE and LICENSE-3RD-PARTY.txt; MPL-2.0)\nrefreshed by `make vendor-axe` on %s\n' \
+		"$$version" "$$version" "$$(date -u +%Y-%m-%d)" > $(AXE_DIR)/VERSION && \
+	cat $(AXE_DIR)/VERSION
 
 bench: install-test
 	$(PY) -m benchmarks

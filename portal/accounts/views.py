@@ -50,7 +50,10 @@ def login():
         except service.LoginRefused as refused:
             error = refused.message
         else:
+            chosen = session.get("locale")  # picked on this login page: it survives the login and is kept
             login_user(user)
+            if chosen in current_app.config["LANGUAGES"] and chosen != user.locale:
+                service.set_locale(user, chosen)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("accounts/login.html", form=form, error=error)
 

@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.accounts.models import User
+from portal.attendance import labels as alabels
 from portal.attendance import overrides, service
 from portal.attendance.overrides import DayInfo
 from portal.attendance.rules import (
@@ -53,7 +54,8 @@ MARK_OF_SYMBOL = {symbol: Mark(mark) for mark, symbol in SYMBOL.items()}
 
 def key_symbols() -> dict[str, str]:
     """What the grid's keyboard accepts (rules.KEYS), as the symbol each key becomes."""
-    return {key: SYMBOL[mark] for key, mark in KEYS.items()}
+    shown = alabels.symbols()
+    return {key: shown[mark] for key, mark in KEYS.items()}
 
 
 def refusal_sentence(code: str | None, day: date, window: Window | None) -> str:
@@ -266,6 +268,7 @@ def assemble(data: MonthData, editable: bool, typed: Mapping[tuple[int, int], st
 
     rows = []
     days = [(info, info.day, info.day.day) for info in data.days]
+    shown_symbol = alabels.symbols()  # in the reader's language
     for appointment in data.holders:
         aid = appointment.id
         window = service.window_of(appointment)
@@ -273,7 +276,7 @@ def assemble(data: MonthData, editable: bool, typed: Mapping[tuple[int, int], st
         cells, shown = [], {}
         for info, day, dom in days:
             stored = stored_marks.get(day)
-            symbol = SYMBOL.get(stored.mark, "") if stored is not None else ""
+            symbol = shown_symbol.get(stored.mark, "") if stored is not None else ""
             value = _shown(typed[(aid, dom)], symbol) if (aid, dom) in typed else symbol
             refusal = mark_refusal(day, data.today, window, data.locked)
             cell = GridCell(day, value, symbol, refusal, sentence(refusal, day, window) if refusal else "",
@@ -338,7 +341,7 @@ def _shown(typed: str | None, stored_symbol: str) -> str:
         mark = parse_mark(typed)
     except UnknownMark:
         return typed.strip()[:4]
-    return SYMBOL[mark] if mark is not None else ""
+    return alabels.symbol(mark) if mark is not None else ""
 
 
 def _mark_of(value: str) -> Mark | None:
@@ -372,8 +375,8 @@ def parse_cells(typed: Mapping[tuple[int, int], str], year: int, month: int
         try:
             mark = parse_mark(text)
         except UnknownMark:
-            unknown[(appointment_id, day)] = _("“%(text)s” is not a mark: type 1 出勤, 2 半天, 3 请假, 4 旷工 "
-                                               "or leave the cell empty.", text=text.strip()[:4])
+            unknown[(appointment_id, day)] = _("“%(text)s” is not a mark: type %(keys)s or leave the cell empty.",
+                                               text=text.strip()[:4], keys=alabels.keys_text())
             continue
         changes.append(service.Change(appointment_id, day, mark))
     return changes, unknown
@@ -405,7 +408,7 @@ def fill(data: MonthData, typed: dict[tuple[int, int], str], spec: Fill) -> int:
                 continue
             if (spec.only_working and not working[dom]) or (spec.only_empty and cell.value):
                 continue
-            value = SYMBOL[spec.mark] if spec.mark is not None else ""
+            value = alabels.symbol(spec.mark) if spec.mark is not None else ""
             if cell.value != value:
                 typed[(row.id, dom)] = value
                 count += 1

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from portal.attendance.grid import GridRow, MonthGrid, days_text
+from portal.core.i18n import date_label
 
 
 @lru_cache(maxsize=1024)
@@ -63,9 +64,10 @@ def rows_html(grid: MonthGrid, chosen: Collection[int] = ()) -> Markup:
         name = escape(a.person.name)
         box = ""
         if grid.editable:
-            box = (f'<input class="form-check-input" type="checkbox" name="h" value="{rid}" '
-                   f'aria-label="{escape(choose % {"name": a.person.name})}"{" checked" if rid in chosen else ""}>')
-        window = (on_post % {"start": row.window.start.isoformat(), "end": row.window.end.isoformat()}
+            box = (f'<label class="att-pick"><input class="form-check-input" type="checkbox" name="h" value="{rid}" '
+                   f'aria-label="{escape(choose % {"name": a.person.name})}"{" checked" if rid in chosen else ""}>'
+                   '</label>')
+        window = (on_post % {"start": date_label(row.window.start), "end": date_label(row.window.end)}
                   if row.window else off_duty)
         t = row.tally
         out.append(

@@ -31,6 +31,7 @@ from portal.core.access import Role
 from portal.core.calendar import WorkCalendar
 from portal.core.clock import county_today
 from portal.core.errors import NotAllowed, RuleViolation
+from portal.core.i18n import date_label, month_label
 from portal.core.types import utcnow
 from portal.extensions import db
 from portal.places.models import Township, Village
@@ -177,15 +178,15 @@ class MarksRefused(RuleViolation):
 def refusal_text(code: str, day: date, window: Window | None = None) -> str:
     """The sentence a clerk reads on a refused cell."""
     if code == Refusal.FUTURE:
-        return _("%(day)s has not come yet: a mark is set on the day or after it.", day=day.isoformat())
+        return _("%(day)s has not come yet: a mark is set on the day or after it.", day=date_label(day))
     if code == Refusal.LOCKED:
-        return _("%(year)d-%(month)02d is locked: its payroll has been submitted. The township must return it "
-                 "before a mark changes.", year=day.year, month=day.month)
+        return _("%(month)s is locked: its payroll has been submitted. The township must return it "
+                 "before a mark changes.", month=month_label(day))
     if code == Refusal.OUTSIDE_WINDOW:
         if window is None:
             return _("This person is not on duty (the appointment is not approved or has ended).")
         return _("%(day)s is outside this person's time on the post (%(start)s to %(end)s).",
-                 day=day.isoformat(), start=window.start.isoformat(), end=window.end.isoformat())
+                 day=date_label(day), start=date_label(window.start), end=date_label(window.end))
     if code == "unknown_holder":
         return _("This person holds no post in this village.")
     return _("This mark cannot be set.")

@@ -23,7 +23,7 @@ from portal.attendance.rules import Mark, Refusal
 from portal.core.access import Role, get_scoped_or_404, require_role, scoped
 from portal.core.errors import DomainError
 from portal.core.forms import show_refusal
-from portal.core.i18n import _locale
+from portal.core.i18n import _locale, date_label
 from portal.extensions import db
 from portal.places.models import Village
 from portal.posts.models import Appointment
@@ -225,7 +225,7 @@ def add_override():
     except DomainError as err:
         show_refusal(form, err)
         return _calendar(year, form, 422)
-    flash(_("%(day)s is now %(kind)s for the county.", day=row.day.isoformat(),
+    flash(_("%(day)s is now %(kind)s for the county.", day=date_label(row.day),
             kind=_("a working day") if row.working else _("a day off")), "success")
     return redirect(url_for(".calendar_page", year=row.day.year), 303)
 
@@ -246,5 +246,5 @@ def remove_override():
         flash(err.message, "danger")
     else:
         flash(_("Override of %(day)s removed: the day follows the national calendar again.",
-                day=day.isoformat()), "success")
+                day=date_label(day)), "success")
     return redirect(url_for(".calendar_page", year=year), 303)

@@ -21,6 +21,7 @@ from werkzeug.routing import BuildError
 from portal.audit.labels import ENTITIES, action_label, entity_label, field_label
 from portal.core.auditlog import GENESIS, AuditEntry, AuditHead, row_hash
 from portal.core.clock import DEFAULT_ZONE
+from portal.core.i18n import actor_label
 from portal.core.masking import mask_account, mask_id, mask_phone
 from portal.extensions import db
 from portal.reports.cells import neutralise
@@ -244,9 +245,9 @@ def export_xlsx(f: LogFilter) -> bytes:
     for entry in rows:
         diff = "\n".join(f"{c.label}：{c.before} → {c.after}" if c.before else f"{c.label}：{c.after}"
                          for c in changes(entry))
-        ws.append([neutralise(v) for v in (entry.seq, local_time(entry), entry.actor_name, action_label(entry.action),
-                                          entity_label(entry.entity_type), entry.entity_id, diff, entry.before,
-                                          entry.after)])
+        ws.append([neutralise(v) for v in (entry.seq, local_time(entry), actor_label(entry.actor_name),
+                                          action_label(entry.action), entity_label(entry.entity_type),
+                                          entry.entity_id, diff, entry.before, entry.after)])
         ws.cell(ws.max_row, 7).alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A2"
     buf = io.BytesIO()

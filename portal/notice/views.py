@@ -20,6 +20,7 @@ from sqlalchemy import func, or_, select
 from portal.core.masking import mask_id
 from portal.extensions import db
 from portal.places.models import County, Township, Village
+from portal.posts import labels as post_labels
 from portal.posts import rules
 from portal.posts.hiring import county_today
 from portal.posts.models import Appointment
@@ -96,7 +97,7 @@ def board(code: str):
     return render_template("notice/board.html", village=village, township=village.township,
                            county=village.township.county, current=current, ended=ended, today=today,
                            sections=sections, mask_id=mask_id,
-                           category_cn=lambda c: rules.PostCategory(c).chinese,
+                           post_category=lambda c: reg_labels.label(post_labels.CATEGORY, c),
                            category_label=lambda c: reg_labels.label(reg_labels.CATEGORY, c))
 
 

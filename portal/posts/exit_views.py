@@ -18,7 +18,7 @@ from portal.posts import exit_queues, exits, labels  # exit_queues registers the
 from portal.posts.exit_forms import ActionForm, AppealForm, DecideAppealForm, ExitProposalForm, RejectForm
 from portal.posts.exit_notice import NOTICE_STATES, notice_pdf
 from portal.posts.models import Appointment, Exit
-from portal.posts.rules import ExitReason, ExitState, exit_actions
+from portal.posts.rules import ExitState, exit_actions
 from portal.registry.labels import label
 
 bp = Blueprint("exit_pages", __name__, url_prefix="/posts")
@@ -108,7 +108,7 @@ def _detail_page(exit: Exit, **forms):
         "posts/exit_detail.html", exit=exit, a=exit.appointment, deadline=deadline,
         can_approve=township and "approve" in actions, can_withdraw=mine and "withdraw" in actions,
         can_appeal=can_appeal, can_decide=township and exit.state == ExitState.APPEALED,
-        has_notice=exit.state in NOTICE_STATES, reason_cn=ExitReason(exit.reason).chinese,
+        has_notice=exit.state in NOTICE_STATES,
         action_form=ActionForm(), reject_form=forms.get("reject") or RejectForm(prefix="reject"),
         appeal_form=forms.get("appeal") or AppealForm(prefix="appeal"),
         decide_form=forms.get("decide") or DecideAppealForm(prefix="decide"))

@@ -30,6 +30,7 @@ from portal.core.access import Role, get_scoped
 from portal.core.calendar import WorkCalendar
 from portal.core.clock import county_today
 from portal.core.errors import Conflict, DomainError, NotAllowed, RuleViolation
+from portal.core.i18n import date_label
 from portal.core.types import utcnow
 from portal.extensions import db
 from portal.places.models import Village
@@ -256,8 +257,8 @@ def record_objection(clerk, appt: Appointment, received_on: date, objector: str,
         raise RuleViolation(_("Objections are recorded only while the nomination is on public notice."))
     if not (appt.notice_start <= received_on <= appt.notice_end) or received_on > today:
         raise HiringRefused({"received_on": _("The objection must be received during the notice (%(a)s to "
-                                              "%(b)s), and not in the future.", a=appt.notice_start.isoformat(),
-                                              b=appt.notice_end.isoformat())})
+                                              "%(b)s), and not in the future.", a=date_label(appt.notice_start),
+                                              b=date_label(appt.notice_end))})
     if not (content or "").strip():
         raise HiringRefused({"content": _("Write what the objection says.")})
     # Touch the appointment in its state: an approval racing this objection cannot slip past it.

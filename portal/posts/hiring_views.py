@@ -11,6 +11,7 @@ from wtforms import SelectChoice
 from portal.core.access import Role, get_scoped_or_404, require_role, scoped
 from portal.core.errors import DomainError
 from portal.core.forms import show_refusal
+from portal.core.i18n import date_label
 from portal.core.masking import mask_id
 from portal.extensions import db
 from portal.posts import hiring, hiring_labels, labels, rules
@@ -30,7 +31,7 @@ OPEN = rules.ObjectionState.OPEN.value
 @bp.context_processor
 def _helpers():
     return {"hl": hiring_labels, "plabels": labels, "rlabels": reg_labels, "label": reg_labels.label,
-            "mask_id": mask_id, "category_cn": lambda c: rules.PostCategory(c).chinese}
+            "mask_id": mask_id, "category_label": lambda c: reg_labels.label(labels.CATEGORY, c)}
 
 
 def _nominate_form(found: hiring.Candidates, post: Post) -> NominateForm:
@@ -72,7 +73,7 @@ def nominate(post_id: int):
             show_refusal(form, err)
         else:
             flash(_("Nominated and posted on the village notice board until %(end)s.",
-                    end=appt.notice_end.isoformat()), "success")
+                    end=date_label(appt.notice_end)), "success")
             return redirect(url_for(".appointment", appt_id=appt.id))
     return _candidates_page(post, hiring.candidates(post, current_user), form), 422
 

@@ -237,6 +237,18 @@ def _row_errors(r: LedgerRow, household_checks: dict) -> tuple[list[RowError], r
     return errors, (parsed if "id_number" not in r.cell_errors else None)
 
 
+def refuse_masked_export(rows: list[LedgerRow]) -> None:
+    """A masked register export (IDs like 4201**********123X) is recognised as such: one message naming the file to
+    use instead of a cell error for every masked ID, phone and account."""
+    masked = sum(1 for r in rows if r.cell_errors.get("id_number") == "masked")
+    if masked * 2 > len(rows):  # most rows masked: the export itself, not a stray masked cell
+        raise ImportRejected(_(
+            "This file is the register export with masked personal data (IDs shown as 4201**********123X), so its "
+            "rows cannot be imported. Import a full export instead (“%(full)s” on the register page, written to "
+            "the audit log), or fill in the import template with the real IDs.",
+            full=_("Export ledger (full, audited)")), [])
+
+
 def _household_disagreement(r: LedgerRow, first: LedgerRow, bad: set[str]) -> RowError | None:
     """A household field given differently from the household's first row (fields already refused: skipped)."""
     for f in HOUSEHOLD_FIELDS[1:]:
@@ -302,6 +314,7 @@ def validate_ledger(user, village_id: int, rows: list[LedgerRow], progress: Prog
     village = service._ensure_can_edit(user, village_id)
     if not rows:
         raise UnreadableFile(_("The file has no data rows."))
+    refuse_masked_export(rows)
     errors: list[RowError] = []
     checked: list[tuple[LedgerRow, rules.ResidentId]] = []
     first_of_household: dict[str, tuple[LedgerRow, set[str]]] = {}  # number -> first row, its bad columns

@@ -7,7 +7,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from portal.core.i18n import month_label
+from portal.core.i18n import month_label, readable
 from portal.registry.labels import label
 from portal.registry.rules import Problem
 from portal.workshops.rules import (
@@ -103,7 +103,7 @@ EVIDENCE = {
 
 def problem_text(problem: Problem) -> str:
     """The sentence for one refused field."""
-    return str(PROBLEMS.get(problem.code, problem.code)) % dict(problem.params)
+    return str(PROBLEMS.get(problem.code, problem.code)) % readable(dict(problem.params))
 
 
 def state_label(state: str) -> str:

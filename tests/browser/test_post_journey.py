@@ -22,7 +22,7 @@ from portal.core.masking import mask_id
 from portal.notice import views as notice_views
 from portal.posts import agreement, exits, hiring, hiring_rules, hiring_views, settings
 from portal.posts.rules import DEFAULT_POLICY
-from tests.browser.conftest import DESKTOP, SCREENSHOTS, _problems, _watched_page, problems, shot
+from tests.browser.conftest import SCREENSHOTS, confirm, problems, shot
 from tests.browser.test_login import log_in
 from tests.hiring_factory import make_person
 
@@ -40,21 +40,9 @@ def set_today(monkeypatch, day: date) -> None:
         monkeypatch.setattr(module, "county_today", lambda day=day: day)
 
 
-@pytest.fixture
-def open_page(browser, live_server):
-    """open_page() -> a desktop page in a context of its own (one per user, like separate computers),
-    asking for Chinese (Accept-Language zh-CN) as the county's browsers do."""
-    made = []
-
-    def _open(**options):
-        context, page = _watched_page(browser, **({"viewport": DESKTOP, "locale": "zh-CN"} | options))
-        made.append((context, page))
-        return page
-
-    yield _open
-    for context, page in made:
-        _problems.pop(page, None)
-        context.close()
+def zh(day) -> str:
+    """A day as the pages write it in messages: 2026年12月15日."""
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def clean(page: Page) -> None:
@@ -113,7 +101,7 @@ def test_one_post_from_plan_to_exit(world, app, live_server, phone_page, open_pa
     standard.get_by_label("补贴标准（元/月）").fill("900")
     standard.get_by_label("生效日期").fill(first_day)
     standard.get_by_role("button", name="设置标准").click()
-    expect(admin.locator(".alert-success")).to_contain_text(first_day)
+    expect(admin.locator(".alert-success")).to_contain_text(f"新值自{t0.year}年{t0.month}月1日起执行")
     quota = admin.locator("#quota-form")
     quota.get_by_label("行政村").select_option(label="白石镇 青竹村")
     quota.get_by_label("岗位指标（人）").fill("2")
@@ -155,6 +143,7 @@ def test_one_post_from_plan_to_exit(world, app, live_server, phone_page, open_pa
     reason = "工作量单位请写明清扫范围，职责中补充垃圾分类"
     reviewer.get_by_label("退回理由").fill(reason)
     reviewer.get_by_role("button", name="退回村里").click()
+    confirm(reviewer)
     expect(reviewer.locator(".alert-success")).to_have_text("岗位计划已退回村里。")
     clean(reviewer)
 
@@ -175,6 +164,7 @@ def test_one_post_from_plan_to_exit(world, app, live_server, phone_page, open_pa
     log_in(reviewer2, live_server, "reviewer2")
     reviewer2.goto(post_url)
     reviewer2.locator("#btn-approve").click()
+    confirm(reviewer2)
     expect(reviewer2.locator(".alert-success")).to_have_text("岗位计划已审核通过。")
     expect(reviewer2.locator("#post-state")).to_have_text("已通过")
     clean(reviewer2)
@@ -204,7 +194,7 @@ def test_one_post_from_plan_to_exit(world, app, live_server, phone_page, open_pa
     form.get_by_label("开始日期").fill(start.isoformat())
     form.get_by_label("结束日期").fill(post_end.isoformat())
     form.get_by_role("button", name="提名并发布公示").click()
-    expect(clerk.locator(".alert-success")).to_contain_text(f"公示期至{notice_end.isoformat()}")
+    expect(clerk.locator(".alert-success")).to_contain_text(f"公示期至{zh(notice_end)}")
     expect(clerk.locator("#state")).to_have_text("公示中")
     appointment_url = clerk.url
     shot(clerk, "appointment-in-notice")
@@ -235,11 +225,11 @@ def test_one_post_from_plan_to_exit(world, app, live_server, phone_page, open_pa
 
     # ---- the township cannot approve during the notice ---------------------------------------------
     reviewer.goto(appointment_url)
-    expect(reviewer.locator("#not-yet")).to_contain_text(f"公示期至{notice_end.isoformat()}，次日起方可审批")
+    expect(reviewer.locator("#not-yet")).to_contain_text(f"公示期至{zh(notice_end)}，次日起方可审批")
     approve = reviewer.locator("#decision").get_by_role("button", name="审核通过")
     expect(approve).to_be_disabled()
     approve.evaluate("button => button.form.submit()")  # past the disabled button: the server refuses too
-    expect(reviewer.locator(".alert-danger")).to_contain_text(f"公示期至{notice_end.isoformat()}")
+    expect(reviewer.locator(".alert-danger")).to_contain_text(f"公示期至{zh(notice_end)}")
     expect(reviewer.locator("#state")).to_have_text("公示中")
     clean(reviewer)
 
@@ -248,6 +238,7 @@ def test_one_post_from_plan_to_exit(world, app, live_server, phone_page, open_pa
     reviewer.goto(appointment_url)
     expect(reviewer.locator("#not-yet")).to_have_count(0)
     reviewer.locator("#decision").get_by_role("button", name="审核通过").click()
+    confirm(reviewer)
     expect(reviewer.locator(".alert-success")).to_have_text("聘任已审核通过，可打印用工协议。")
     expect(reviewer.locator("#state")).to_have_text("已通过")
     clean(reviewer)
@@ -283,8 +274,8 @@ def test_one_post_from_plan_to_exit(world, app, live_server, phone_page, open_pa
     clean(clerk)
 
     reviewer.goto(exit_url)
-    reviewer.once("dialog", lambda dialog: dialog.accept())
     reviewer.get_by_role("button", name="同意退岗").click()
+    assert confirm(reviewer) == "同意该退岗？将于今日通知本人。"
     expect(reviewer.locator(".alert-success")).to_contain_text("已同意退岗")
     clean(reviewer)
 
@@ -293,6 +284,7 @@ def test_one_post_from_plan_to_exit(world, app, live_server, phone_page, open_pa
     expect(clerk.locator("#appeal-deadline")).to_have_text(f"{deadline.year}年{deadline.month}月{deadline.day}日")
     clerk.get_by_label("本人申诉内容").fill("本人因家中老人住院请假，已口头告知村干部，不属旷工")
     clerk.get_by_role("button", name="登记申诉").click()
+    confirm(clerk)
     expect(clerk.locator(".alert-success")).to_have_text("已登记申诉，由乡镇处理。")
     clean(clerk)
 
@@ -301,6 +293,7 @@ def test_one_post_from_plan_to_exit(world, app, live_server, phone_page, open_pa
     decide.get_by_label("申诉不成立：维持退岗").check()
     decide.get_by_label("理由").fill("经核实未办理请假手续，村干部未收到请假，旷工属实")
     decide.get_by_role("button", name="处理").click()
+    confirm(reviewer)
     expect(reviewer.locator(".alert-success")).to_have_text("申诉已处理。")
     expect(reviewer.locator("#notice-link")).to_be_visible()
     clean(reviewer)

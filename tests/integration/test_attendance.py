@@ -110,8 +110,8 @@ def test_a_refused_save_writes_nothing_and_names_every_refused_cell(world, ctx):
     assert cells == {(a, date(2026, 11, 23)): "future", (a, date(2026, 10, 30)): "locked",
                      (late_starter, date(2026, 2, 27)): "outside_window", (other_village, D): "unknown_holder"}
     assert all(c.message for c in err.value.cells)
-    assert "2026-11-23" in next(c.message for c in err.value.cells if c.code == "future")
-    assert "2026-03-01" in next(c.message for c in err.value.cells if c.code == "outside_window")
+    assert "2026年11月23日" in next(c.message for c in err.value.cells if c.code == "future")
+    assert "2026年3月1日" in next(c.message for c in err.value.cells if c.code == "outside_window")
     assert db.session.scalar(select(func.count(AttendanceMark.id))) == 0
     assert _audit() == []
     assert _save([good], world=world).changed == 1  # the same good cell alone is fine
@@ -213,7 +213,7 @@ def test_an_override_is_audited_replaced_and_removed(world, ctx):
 def test_an_override_before_this_month_is_refused(world, ctx, day):
     with pytest.raises(RuleViolation) as err:
         overrides.add_override(user("admin"), day, False, "")
-    assert err.value.code == "closed_month" and "2026-11-01" in err.value.message
+    assert err.value.code == "closed_month" and "2026年11月1日" in err.value.message
 
 
 def test_the_first_day_of_this_month_is_open(world, ctx):

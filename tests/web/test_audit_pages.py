@@ -304,7 +304,7 @@ def test_the_admin_sets_a_threshold_and_a_budget(world, app, login):
     resp = c.post("/audit/settings", {"set-key": "audit_late_mark_days", "set-value": "abc",
                                       "set-effective_from": day})
     assert resp.status_code == 422
-    assert translated(app, "This value is not allowed for the setting.") in text_of(resp)
+    assert "补录：考勤晚于当天多少天录入即视为补录：应为不小于 1 的整数，不接受“abc”。" in text_of(resp)
     assert 'value="abc"' in text_of(resp)
     assert c.post("/audit/settings", {"set-key": "audit_late_mark_days", "set-value": "10",
                                       "set-effective_from": day}).status_code == 302
