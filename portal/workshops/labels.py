@@ -45,7 +45,7 @@ CLASSIFICATION = {
     Classification.STEADY: _l("Running steadily"),
 }
 SETTING = {
-    "workshop_tiers": _l("Reward tiers (stable aided employees:reward in yuan, comma-separated)"),
+    "workshop_tiers": _l("Reward tiers (stable aided employees and the reward for the year)"),
     "workshop_halt_months": _l("Exit after this many consecutive months halted"),
     "workshop_low_aided_threshold": _l("Fewer aided employees than this count as too few"),
     "workshop_low_aided_months": _l("Exit after this many consecutive months with too few aided employees"),
