@@ -208,6 +208,8 @@ class _Figures(HTMLParser):
         if tag == "a" and kind:
             self.current = [kind, attrs["href"], ""]
             self.found.append(self.current)
+        elif tag == "span" and self.current is not None:
+            self.current = None  # the figure's hidden words for a screen reader follow the figure
 
     def handle_endtag(self, tag):
         if tag == "a":
