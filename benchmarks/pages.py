@@ -26,7 +26,7 @@ import time
 import urllib.parse
 from datetime import UTC, date, datetime
 
-from benchmarks.payroll import YEAR, build_county
+from benchmarks.payroll import YEAR, build_county, write_marks
 from benchmarks.registry_import import ROOT, on_both_databases
 
 MONTH = 10
@@ -55,22 +55,8 @@ def month_of_marks(app, year: int, month: int, clerk_id: int) -> int:
         rows = db.session.execute(select(Appointment.id, Appointment.village_id)).all()
         marks = [(a, v, d, "half" if (a + d.day) % 17 == 0 else "present", clerk_id, stamp)
                  for a, v in rows for d in days]
-        raw = db.engine.raw_connection()
-        try:
-            cursor = raw.cursor()
-            if db.engine.dialect.name == "postgresql":
-                sql = "COPY attendance_marks (appointment_id, village_id, day, mark, set_by, set_at) FROM STDIN"
-                with cursor.copy(sql) as copy:
-                    for row in marks:
-                        copy.write_row(row)
-            else:
-                cursor.executemany("INSERT INTO attendance_marks (appointment_id, village_id, day, mark, set_by, "
-                                   "set_at) VALUES (?, ?, ?, ?, ?, ?)",
-                                   [(a, v, d.isoformat(), m, s, t.strftime("%Y-%m-%d %H:%M:%S.%f"))
-                                    for a, v, d, m, s, t in marks])
-            raw.commit()
-        finally:
-            raw.close()
+    write_marks(app, [marks])
+    with app.app_context():
         rebuild_months(None, first, last)
         db.session.commit()
     return len(marks)

@@ -162,8 +162,6 @@ def load_marks(app, clerk_id: int, on_the_day: bool = False, last: date | None =
     """Write the year of marks with the driver's fastest path (COPY on PostgreSQL, executemany on SQLite), all
     saved at the year's end, or (`on_the_day`) each saved at 10:00 UTC on the day it records, as a village
     that keeps its attendance does (the audit's late-mark detector reads the difference)."""
-    from portal.extensions import db
-
     stamp = datetime(YEAR, 12, 31, 12, tzinfo=UTC)
     day_stamps: dict[date, datetime] = {}
 
@@ -174,6 +172,15 @@ def load_marks(app, clerk_id: int, on_the_day: bool = False, last: date | None =
             day_stamps[day] = datetime.combine(day, clock_time(10), UTC)
         return day_stamps[day]
 
+    return write_marks(app, ([(a, v, d, m, clerk_id, saved(d)) for a, v, d, m in chunk]
+                             for chunk in year_of_marks(app, last)))
+
+
+def write_marks(app, chunks) -> int:
+    """Write chunks of (appointment, village, day, mark, setter, saved at) rows with the driver's fastest path:
+    COPY on PostgreSQL, executemany on SQLite (dates and stamps as SQLite's text, each stamp formatted once)."""
+    from portal.extensions import db
+
     total = 0
     with app.app_context():
         raw = db.engine.raw_connection()
@@ -182,21 +189,21 @@ def load_marks(app, clerk_id: int, on_the_day: bool = False, last: date | None =
             if db.engine.dialect.name == "postgresql":
                 sql = "COPY attendance_marks (appointment_id, village_id, day, mark, set_by, set_at) FROM STDIN"
                 with cursor.copy(sql) as copy:
-                    for chunk in year_of_marks(app, last):
-                        for a, v, d, m in chunk:
-                            copy.write_row((a, v, d, m, clerk_id, saved(d)))
+                    for chunk in chunks:
+                        for row in chunk:
+                            copy.write_row(row)
                         total += len(chunk)
             else:
                 sql = ("INSERT INTO attendance_marks (appointment_id, village_id, day, mark, set_by, set_at) "
                        "VALUES (?, ?, ?, ?, ?, ?)")
-                texts: dict[date, str] = {}
-                for chunk in year_of_marks(app, last):
+                texts: dict[datetime, str] = {}
+                for chunk in chunks:
                     rows = []
-                    for a, v, d, m in chunk:
-                        ts = texts.get(d)
+                    for a, v, d, m, setter, at in chunk:
+                        ts = texts.get(at)
                         if ts is None:
-                            ts = texts[d] = saved(d).strftime("%Y-%m-%d %H:%M:%S.%f")
-                        rows.append((a, v, d.isoformat(), m, clerk_id, ts))
+                            ts = texts[at] = at.strftime("%Y-%m-%d %H:%M:%S.%f")
+                        rows.append((a, v, d.isoformat(), m, setter, ts))
                     cursor.executemany(sql, rows)
                     total += len(chunk)
             raw.commit()

@@ -163,15 +163,6 @@ def _pay_case(post: PostTerms, present: int, half: int, window_days: int, month_
 # ---- the lines --------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=8192)
-def _pay_case(post: PostTerms, present: int, half: int, window_days: int, month_days: int
-              ) -> tuple[int, Decimal, Decimal]:
-    """(R, D, amount) of a holder of the post with these marks and days."""
-    required = required_days(post.schedule, month_days, post.part_time_days)
-    duty_days = Tally(present, half).duty_days
-    return required, duty_days, pay_for_month(post.subsidy, duty_days, required, window_days, month_days)
-
-
 def calendars_of(village_ids: Iterable[int]) -> dict[int, WorkCalendar]:
     """Each village's county calendar (read once per county)."""
     rows = db.session.execute(select(Village.id, Township.county_id).join(Township, Village.township_id == Township.id)
