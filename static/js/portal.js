@@ -58,7 +58,8 @@
       box.tabIndex = 0;
       const name = label(box);
       if (name) {
-        box.setAttribute("role", "region");
+        // a group, not a region: a region is a landmark, and the section around the table often has the same name
+        box.setAttribute("role", "group");
         box.setAttribute("aria-label", name);
       }
     }
