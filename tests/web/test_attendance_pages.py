@@ -3,6 +3,7 @@ read-only grids for the township and county, scope, and the county's working-day
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 
@@ -246,6 +247,23 @@ def test_grid_save_with_one_refused_cell_writes_nothing_and_keeps_the_typed_valu
     assert 'value="×"' in _cell(html, appt, 6) and " chg" in _cell(html, appt, 6)
     with app.app_context():
         assert db.session.execute(select(AuditEntry).where(AuditEntry.action == "attendance.set")).first() is None
+
+
+def test_grid_save_reads_the_cells_the_script_packs_into_one_field(app, world, login):
+    """The page's script sends the changed cells as one JSON field; it counts as those cells posted one by one,
+    and a refused cell in it keeps its typed text on the page like any other."""
+    appt = _holder(app, world, start=date(2026, 11, 4))
+    c = login("clerk")
+    packed = json.dumps({f"c{appt}_4": "√", f"c{appt}_5": "h", f"c{appt}_6": "", f"c{appt}_40": "√", "x": "1"})
+    resp = c.post("/attendance/grid?month=2026-11", {"action": "save", "cells": packed})
+    assert resp.status_code == 303, resp.get_data(as_text=True)[:3000]
+    assert _marks(app) == {(appt, date(2026, 11, 4)): "present", (appt, date(2026, 11, 5)): "half"}
+    resp = c.post("/attendance/grid?month=2026-11", {"action": "save", "cells": json.dumps({f"c{appt}_3": "1"})})
+    assert resp.status_code == 422 and 'value="√"' in _cell(resp.get_data(as_text=True), appt, 3)
+    for broken in ("{", "[1, 2]", json.dumps({f"c{appt}_5": 3})):  # not cells: nothing is read from it
+        resp = c.post("/attendance/grid?month=2026-11", {"action": "save", "cells": broken})
+        assert resp.status_code == 303
+    assert _marks(app)[(appt, date(2026, 11, 5))] == "half"
 
 
 def test_grid_save_of_text_that_is_no_mark_is_refused(app, world, login):
