@@ -47,14 +47,14 @@ def import_floor(url: str, data: bytes, village_id: int) -> None:
                 "created_at, updated_at)", list(households.values()))
         cursor.execute(f"SELECT number, id FROM households WHERE village_id = {int(village_id)}")  # noqa: S608
         ids = dict(cursor.fetchall())
-        people = []
+        people = []  # calamine reads every number as a float: the grade goes to an integer column (COPY refuses 1.0)
         for r in rows[1:]:
             number = r[6]
             born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
             people.append((ids[r[0]], village_id, r[5], number, born if pg else born.isoformat(),
-                           "M" if int(number[16]) % 2 else "F", r[7], r[8], r[9] == "是", r[10] or None, r[11],
-                           r[12], r[13], r[14], r[15] or 0, r[16], r[17] == "是", r[19] == "是", r[18] == "是",
-                           r[20], now, now))
+                           "M" if int(number[16]) % 2 else "F", r[7], r[8], r[9] == "是",
+                           int(r[10]) if r[10] else None, r[11], r[12], r[13], r[14], r[15] or 0, r[16],
+                           r[17] == "是", r[19] == "是", r[18] == "是", r[20], now, now))
         _insert(cursor, pg, "people (household_id, village_id, name, id_number, birth_date, sex, relation_to_head, "
                 "labour_capacity, disabled, disability_grade, phone, bank_name, bank_account, employment_status, "
                 "monthly_income, training_wish, willing_to_migrate, deceased, is_cadre, note, created_at, "
