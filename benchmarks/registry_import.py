@@ -128,7 +128,7 @@ def run(url: str, data: bytes, inline: bytes | None = None) -> None:
     from portal.accounts.models import User
     from portal.core.auditlog import AuditEntry
     from portal.extensions import db
-    from portal.registry import ledger
+    from portal.registry.ledger import service as ledger
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     village_id = build_county(app)

@@ -23,10 +23,11 @@ from portal.core import auditlog
 from portal.core.access import Role, get_scoped
 from portal.core.clock import county_today
 from portal.core.errors import NotAllowed, RuleViolation
+from portal.core.money import is_money
+from portal.core.settings import CountySetting, ensure_open, register, store_setting
 from portal.extensions import db
 from portal.places.models import Township, Village
-from portal.posts.models import CountySetting, SubsidyStandard, VillageQuota
-from portal.posts.plan_rules import is_money
+from portal.posts.models import SubsidyStandard, VillageQuota
 from portal.posts.rules import DEFAULT_POLICY, Policy, PostCategory
 from portal.registry.rules import HouseholdCategory
 
@@ -34,24 +35,9 @@ SETTING_KEYS = tuple(f.name for f in dc_fields(Policy))
 MAX_QUOTA = 10_000
 
 
-
-
-def first_open_day(today: date | None = None) -> date:
-    """The earliest date a new setting may take effect: the first day of the current month."""
-    return (today or county_today()).replace(day=1)
-
-
 def _ensure_admin(user) -> None:
     if getattr(user, "role", None) != Role.COUNTY_ADMIN:
         raise NotAllowed(_("Only the county admin sets standards, quotas and policy parameters."))
-
-
-def ensure_open(effective_from: date, today: date | None = None) -> None:
-    """A setting never reaches back into a closed month (before the first day of the current month)."""
-    earliest = first_open_day(today)
-    if not isinstance(effective_from, date) or effective_from < earliest:
-        raise RuleViolation(_("A setting cannot apply before %(day)s: earlier months are closed.",
-                              day=earliest.isoformat()), code="closed_month", field="effective_from")
 
 
 # ---- reading -------------------------------------------------------------------------------------
@@ -129,7 +115,7 @@ def set_standard(admin, category: str, amount: Decimal, effective_from: date) ->
         raise RuleViolation(_("Unknown post category."), field="category")
     if not is_money(amount) or amount <= 0:
         raise RuleViolation(_("The standard is an amount above 0 with at most two decimals."), field="amount")
-    ensure_open(effective_from)
+    ensure_open(effective_from, county_today())
     county_id = admin.county_id
     before = standard_on(county_id, category, effective_from)
     row = db.session.execute(select(SubsidyStandard).where(
@@ -156,7 +142,7 @@ def set_quota(admin, village_id: int, headcount: int, effective_from: date) -> V
         raise NotAllowed(_("This village is outside your area."))
     if not isinstance(headcount, int) or not 0 <= headcount <= MAX_QUOTA:
         raise RuleViolation(_("A quota is a whole number from 0 to %(max)s.", max=MAX_QUOTA), field="headcount")
-    ensure_open(effective_from)
+    ensure_open(effective_from, county_today())
     before = quota_on(village_id, effective_from)
     row = db.session.execute(select(VillageQuota).where(
         VillageQuota.village_id == village_id, VillageQuota.effective_from == effective_from)).scalar_one_or_none()
@@ -186,34 +172,11 @@ def set_setting(admin, key: str, value, effective_from: date) -> CountySetting:
         replace(DEFAULT_POLICY, **{key: parsed})
     except ValueError:
         raise RuleViolation(_("This value is not allowed for the setting."), field="value") from None
-    ensure_open(effective_from)
+    ensure_open(effective_from, county_today())
     before = settings_on(admin.county_id, effective_from).get(key)
     if before is None:
         before = format_setting(key, getattr(DEFAULT_POLICY, key))
     return store_setting(admin, key, format_setting(key, parsed), effective_from, before, "set_setting")
 
 
-def store_setting(admin, key: str, text: str, effective_from: date, before: str, action: str) -> CountySetting:
-    """Write a checked county setting from its date on (the same date again replaces the value), audit the
-    value it replaces, commit. Shared by the posts and workshop settings."""
-    county_id = admin.county_id
-    row = db.session.execute(select(CountySetting).where(
-        CountySetting.county_id == county_id, CountySetting.key == key,
-        CountySetting.effective_from == effective_from)).scalar_one_or_none()
-    if row is None:
-        row = CountySetting(county_id=county_id, key=key, value=text, effective_from=effective_from,
-                            created_by=admin.id)
-        db.session.add(row)
-    else:
-        row.value, row.created_by = text, admin.id
-    db.session.flush()
-    auditlog.record(admin, action, "county_setting", row.id,
-                    {"key": key, "value": before, "effective_from": effective_from},
-                    {"key": key, "value": text, "effective_from": effective_from})
-    db.session.commit()
-    return row
-
-
-def history(model, *where) -> list:
-    """Rows of a dated setting table, newest first (for the settings page)."""
-    return list(db.session.execute(select(model).where(*where).order_by(model.effective_from.desc())).scalars())
+register("posts", SETTING_KEYS, set_setting)

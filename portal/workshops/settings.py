@@ -1,6 +1,6 @@
 """County settings for workshops: the reward tier table and the exit conditions, dated and audited.
 
-They are rows of the posts feature's `CountySetting` table under keys prefixed `workshop_`, each value a
+They are dated county settings (core.settings) under keys prefixed `workshop_`, each value a
 short text (`workshop_tiers` = `5:10000,10:20000,20:30000,30:50000`, the others whole numbers). As for every
 county setting, a value applies from its `effective_from` day on; the value in force on a day is the one
 with the latest `effective_from` not after it; setting a key again for the same day replaces the value
@@ -23,9 +23,8 @@ from sqlalchemy import select
 from portal.core.access import Role
 from portal.core.clock import county_today
 from portal.core.errors import NotAllowed, RuleViolation
+from portal.core.settings import CountySetting, ensure_open, register, store_setting
 from portal.extensions import db
-from portal.posts.models import CountySetting
-from portal.posts.settings import ensure_open, store_setting
 from portal.workshops.policy import format_categories, parse_categories
 from portal.workshops.rules import DEFAULT_POLICY, Tier, WorkshopPolicy, format_tiers, parse_tiers
 
@@ -117,3 +116,6 @@ def history(county_id: int, key: str) -> list[CountySetting]:
     return list(db.session.execute(select(CountySetting).where(
         CountySetting.county_id == county_id, CountySetting.key == key)
         .order_by(CountySetting.effective_from.desc())).scalars())
+
+
+register("workshops", SETTING_KEYS, set_setting)

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.extensions import db
-from portal.posts import hiring
+from portal.posts.hiring import service as hiring
 from tests.browser.conftest import DESKTOP, _problems, _watched_page
 from tests.browser.test_login import log_in
 from tests.browser.test_post_journey import clean, set_today
