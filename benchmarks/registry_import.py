@@ -2,8 +2,9 @@
 
 Builds a fresh county in a temporary SQLite file (and, when PORTAL_BENCH_DATABASE_URL names a PostgreSQL
 server where we may create databases, in a throwaway database there), generates the ledger with valid,
-fictional resident IDs, imports it, then imports it again (which must change nothing).
-Target: at least 5 000 rows/s for validate + write.
+fictional resident IDs, then on copies of that county: imports it end to end beside the floor (raw read +
+insert), imports it again (which must change nothing), and exports the register beside the floor (XlsxWriter
+alone). Targets: ≥ 15 000 rows/s end to end, peak memory < 300 MB; the export ≤ 1.3× its floor.
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ import io
 import os
 import random
 import re
+import shutil
 import tempfile
 import time
 import uuid
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
+
+from benchmarks import ledger_rounds as rounds
 
 ROOT = Path(__file__).resolve().parent.parent
 PEOPLE = int(os.environ.get("PORTAL_BENCH_PEOPLE", "20000"))
@@ -30,8 +34,9 @@ RELATIONS = ["户主", "配偶", "子女", "子女", "父母", "孙子女"]
 STATUSES = ["外出务工-省外", "外出务工-省内县外", "县内务工", "帮扶车间", "公益岗位", "自主创业", "未就业"]
 
 
-def ledger_xlsx(n: int) -> bytes:
-    """A ledger of n fictional people in households of four, IDs valid under GB 11643 (region 422825)."""
+def ledger_xlsx(n: int, start: int = 0) -> bytes:
+    """A ledger of n fictional people in households of four, IDs valid under GB 11643 (region 422825); people
+    numbered from `start` (another start, other IDs)."""
     from openpyxl import Workbook
 
     from portal.registry.rules import with_check_digit
@@ -40,7 +45,7 @@ def ledger_xlsx(n: int) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("台账")
     ws.append(HEADERS)
-    for i in range(n):
+    for i in range(start, start + n):
         born = date(1960, 1, 1) + timedelta(days=(i // 500) * 211)
         number = with_check_digit(f"422825{born:%Y%m%d}{i % 500:03d}")
         hh = i // 4
@@ -92,7 +97,8 @@ def as_saved_by_excel(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def build_county(app):
+def build_county(app) -> tuple[int, int]:
+    """The county, the village the ledger goes to, and a second village for a small import before the clock."""
     from flask_migrate import upgrade
 
     from portal.accounts.models import User
@@ -104,53 +110,83 @@ def build_county(app):
         county = County(code="422825000000", name="云溪县")
         township = Township(county=county, code="422825101000", name="白石镇")
         village = Village(township=township, code="422825101201", name="青竹村")
-        db.session.add_all([county, township, village])
+        warm = Village(township=township, code="422825101202", name="白竹村")  # a small import first, untimed
+        db.session.add_all([county, township, village, warm])
         db.session.flush()
         db.session.add(User(username="admin", full_name="基准测试", password_hash="!", role="county_admin",
                             county_id=county.id, locale="zh_CN", active=True, failed_logins=0,
                             must_change_password=False))
         db.session.commit()
-        return village.id
+        return village.id, warm.id
 
 
-def _phase(name: str, rows: int, fn):
-    wall, cpu = time.perf_counter(), time.process_time()
-    result = fn()
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    print(f"  {name:<22} {wall:7.2f} s  {rows / wall:9,.0f} rows/s   (cpu {cpu:6.2f} s, {rows / cpu:9,.0f} rows/s)")
-    return result, wall
+def _copier(url: str):
+    """copy() -> (url, drop): a fresh copy of the built database at `url` (a file copy, or a PostgreSQL template)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from portal.config import normalise_database_url
+
+    base = make_url(normalise_database_url(url))
+    if base.get_backend_name() == "sqlite":
+        def copy():
+            path = Path(base.database).with_name(f"copy-{uuid.uuid4().hex[:8]}.db")
+            shutil.copyfile(base.database, path)
+            return f"sqlite:///{path}", path.unlink
+        return copy
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+    def copy():
+        name = f"{base.database}_{uuid.uuid4().hex[:6]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{base.database}"'))
+
+        def drop():
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        return base.set(database=name).render_as_string(hide_password=False), drop
+    return copy
 
 
-def run(url: str, data: bytes, inline: bytes | None = None) -> None:
-    from sqlalchemy import func, select
-
+def run(url: str, path: str) -> None:
+    """The import and the export of the ledger at `path`, each beside its floor, on copies of a built county."""
     from portal import create_app
-    from portal.accounts.models import User
-    from portal.core.auditlog import AuditEntry
     from portal.extensions import db
-    from portal.registry.ledger import service as ledger
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
-    village_id = build_county(app)
+    villages = build_county(app)
     with app.app_context():
-        admin = db.session.execute(select(User).where(User.username == "admin")).scalar_one()
-        if inline is not None:
-            print(" for comparison, the same ledger as openpyxl writes it (inline strings):")
-            _phase("parse (calamine)", PEOPLE, lambda: ledger.parse_ledger(inline))
-        for attempt in ("first import", "same file again"):
-            print(f" {attempt}:")
-            rows, t_parse = _phase("parse (calamine)", PEOPLE, lambda: ledger.parse_ledger(data))
-            plan, t_check = _phase("validate", PEOPLE, lambda r=rows: ledger.validate_ledger(admin, village_id, r))
-            report, t_write = _phase("write + audit + commit", PEOPLE, lambda p=plan: ledger.write_plan(p))
-            print(f"  {'validate + write':<22} {t_check + t_write:7.2f} s  {PEOPLE / (t_check + t_write):9,.0f} rows/s")
-            print(f"  {'total':<22} {t_parse + t_check + t_write:7.2f} s  "
-                  f"{PEOPLE / (t_parse + t_check + t_write):9,.0f} rows/s")
-            print(f"  -> created {report.created}, updated {report.updated}, unchanged {report.unchanged}; "
-                  f"audit rows {db.session.scalar(select(func.count(AuditEntry.seq)))}")
-        _phase("export (full, audited)", PEOPLE,
-               lambda: ledger.export_register(admin, village_id=village_id, unmasked=True))
-        db.session.remove()
         db.engine.dispose()
+    copy = _copier(url)
+    floors, imports, kept = [], [], None
+    for _round in range(rounds.ROUNDS):
+        floor_url, drop = copy()
+        floors.append(rounds.in_child("floor", floor_url, path, villages))
+        drop()
+        import_url, drop = copy()
+        imports.append(rounds.in_child("import", import_url, path, villages))
+        if kept:
+            kept[1]()
+        kept = (import_url, drop)
+    wall, floor = rounds.median(r["wall"] for r in imports), rounds.median(r["wall"] for r in floors)
+    cpu, floor_cpu = rounds.median(r["cpu"] for r in imports), rounds.median(r["cpu"] for r in floors)
+    created, _unchanged, audit_rows = imports[-1]["result"]
+    peak = max(r["peak_mb"] for r in imports)
+    print(rounds.line(f"import {PEOPLE:,} rows, end to end", wall, floor,
+                      note=f"{PEOPLE / wall:,.0f} rows/s (target ≥ 15,000)"))
+    print(f"  {'':<34} cpu {cpu:.3f} s vs {floor_cpu:.3f} s ({cpu / floor_cpu:.2f}×); created {created:,}, "
+          f"{audit_rows:,} audit rows; peak memory {peak:.0f} MB (limit {rounds.MEMORY_LIMIT_MB} MB)")
+    again = rounds.in_child("import", kept[0], path, villages)
+    print(f"  {'the same file again (no change)':<34} {again['wall']:8.3f} s   {PEOPLE / again['wall']:,.0f} rows/s, "
+          f"{again['result'][1]:,} unchanged, {again['result'][2]} audit rows")
+    export = rounds.in_child("export", kept[0], path, villages)
+    wall, floor = rounds.median(export["export"]), rounds.median(export["floor"])
+    print(rounds.line(f"register export, {export['people']:,} people", wall, floor,
+                      note=f"target ≤ 1.30× floor; masked; {export['bytes'] / 1e6:.1f} MB"))
+    print(f"  {'':<34} cpu {rounds.median(export['export_cpu']):.3f} s vs {rounds.median(export['floor_cpu']):.3f} s "
+          f"({rounds.median(export['export_cpu']) / rounds.median(export['floor_cpu']):.2f}×); "
+          f"peak memory {export['peak_mb']:.0f} MB")
+    kept[1]()
 
 
 def _postgres(url: str):
@@ -160,7 +196,7 @@ def _postgres(url: str):
     from portal.config import normalise_database_url
 
     base = make_url(normalise_database_url(url))
-    name = f"portal_bench_{uuid.uuid4().hex[:8]}"
+    name = f"{os.environ.get('PORTAL_BENCH_DB_PREFIX', 'portal_bench')}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -193,18 +229,10 @@ def on_both_databases(prefix: str, run) -> None:
 def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     os.environ.setdefault("PORTAL_INSTANCE_DIR", str(tmp))
-    print(f"Generating a ledger of {PEOPLE:,} people ...")
+    print(f"Ledger import and register export, {PEOPLE:,} people; figure, floor and ratio are medians of "
+          f"{rounds.ROUNDS} (uptime: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f})")
     started = time.perf_counter()
-    inline = ledger_xlsx(PEOPLE)
-    data = as_saved_by_excel(inline)
-    print(f"  {len(data) / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s")
-    print(f"SQLite ({tmp / 'bench.db'}):")
-    run(f"sqlite:///{tmp / 'bench.db'}", data, inline)
-    pg = os.environ.get("PORTAL_BENCH_DATABASE_URL")
-    if pg:
-        url, drop = _postgres(pg)
-        print(f"PostgreSQL ({url.rsplit('@', 1)[-1]}):")
-        try:
-            run(url, data)
-        finally:
-            drop()
+    path = tmp / "ledger.xlsx"
+    path.write_bytes(as_saved_by_excel(ledger_xlsx(PEOPLE)))
+    print(f"  the ledger: {path.stat().st_size / 1e6:.1f} MB, made in {time.perf_counter() - started:.1f} s")
+    on_both_databases("portal-bench-ledger-", lambda url: run(url, str(path)))

@@ -50,8 +50,10 @@ def create_app(config: dict | None = None) -> Flask:
     init_api(app, api_blueprints(), user_for_token)
     web.init_app(app)
 
-    from portal.core import health, request_log
+    from portal.core import compression, health, request_log, wal
 
+    compression.init_app(app)
+    wal.init_app(app)
     request_log.init_app(app)
     health.init_app(app)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -14,6 +15,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+
+from portal.core.csrf_mask import unmask
 
 # Named constraints keep Alembic's batch mode (SQLite) and PostgreSQL in step.
 NAMING = {
@@ -32,18 +35,34 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
-csrf = CSRFProtect()
+
+
+class MaskedCSRFProtect(CSRFProtect):
+    """Flask-WTF's CSRF check of every unsafe request, reading the token as responses carry it: masked afresh
+    each time (portal.core.csrf_mask, against BREACH)."""
+
+    def _get_csrf_token(self):
+        return unmask(super()._get_csrf_token())
+
+
+csrf = MaskedCSRFProtect()
+compress = Compress()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)  # storage from RATELIMIT_STORAGE_URI
 
 
+WAL_AUTOCHECKPOINT_PAGES = 4000  # 16 MB: a backstop (see portal.core.wal)
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """SQLite as a real database: WAL, a busy timeout instead of instant 'locked', foreign keys."""
+    """SQLite as a real database: WAL, a busy timeout instead of instant 'locked', foreign keys; the WAL's
+    autocheckpoint only as a backstop (write requests checkpoint after their answer: portal.core.wal)."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cur = dbapi_connection.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA busy_timeout=10000")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
         cur.close()

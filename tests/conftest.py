@@ -13,8 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
+
+# Property tests are judged on what they find, not on time: a loaded CI machine must not fail them by the clock.
+hypothesis_settings.register_profile("portal", deadline=None)
+hypothesis_settings.load_profile("portal")
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")

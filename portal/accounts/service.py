@@ -319,13 +319,15 @@ def unlinked_count(admin: User) -> int:
         _in_county(admin), User.active.is_(True), User.person_id.is_(None))) or 0
 
 
-def list_users(admin: User, q: str = "", role: str = "", unlinked: bool = False) -> list[User]:
-    """Users of the admin's county, filtered by name, role and missing person link, by role then username."""
+def list_users(admin: User, q: str = "", role: str = "", unlinked: bool = False, locked: bool = False) -> list[User]:
+    """Users of the admin's county, filtered by name, role, missing person link and lock, by role then username."""
     from sqlalchemy import or_
 
     stmt = select(User).where(_in_county(admin))
     if unlinked:
         stmt = stmt.where(User.person_id.is_(None), User.active.is_(True))
+    if locked:
+        stmt = stmt.where(User.locked_until > utcnow())
     if q:
         stmt = stmt.where(or_(User.username.contains(q), User.full_name.contains(q)))
     if role in {r.value for r in Role}:

@@ -50,7 +50,10 @@ def login():
         except service.LoginRefused as refused:
             error = refused.message
         else:
+            chosen = session.get("locale")  # picked on this login page: it survives the login and is kept
             login_user(user)
+            if chosen in current_app.config["LANGUAGES"] and chosen != user.locale:
+                service.set_locale(user, chosen)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("accounts/login.html", form=form, error=error)
 
@@ -118,10 +121,11 @@ def _user_or_404(user_id: int) -> User:
 @login_required
 @require_role(Role.COUNTY_ADMIN)
 def users():
-    unlinked = request.args.get("unlinked") == "1"
-    rows = service.list_users(current_user, request.args.get("q", ""), request.args.get("role", ""), unlinked)
+    unlinked, locked = request.args.get("unlinked") == "1", request.args.get("locked") == "1"
+    rows = service.list_users(current_user, request.args.get("q", ""), request.args.get("role", ""), unlinked, locked)
     return render_template("accounts/users.html", users=rows, role_labels=forms.ROLE_LABELS,
                            q=request.args.get("q", ""), role=request.args.get("role", ""), unlinked=unlinked,
+                           locked=locked,
                            confirm=forms.ConfirmForm())
 
 

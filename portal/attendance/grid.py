@@ -5,8 +5,8 @@ county calendar, the names of who set late marks), never one per cell. What a pa
 comes from Rule 3 (rules.mark_refusal): a refused cell is read-only and carries its sentence.
 
 A posted grid is read as typed text per cell (`c<appointment id>_<day of month>`); only cells whose
-typed mark differs from the stored one become changes, so read-only cells posted back unchanged and
-cells nobody touched are no-ops.
+typed mark differs from the stored one are written (service.save_marks with only_changes), so read-only
+cells posted back unchanged and cells nobody touched are no-ops.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -23,6 +24,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.accounts.models import User
+from portal.attendance import labels as alabels
 from portal.attendance import overrides, service
 from portal.attendance.overrides import DayInfo
 from portal.attendance.rules import (
@@ -47,11 +49,13 @@ from portal.places.models import Village
 from portal.posts.models import Appointment
 
 CELL = re.compile(r"^c(\d+)_(\d{1,2})$")
+MARK_OF_SYMBOL = {symbol: Mark(mark) for mark, symbol in SYMBOL.items()}
 
 
 def key_symbols() -> dict[str, str]:
     """What the grid's keyboard accepts (rules.KEYS), as the symbol each key becomes."""
-    return {key: SYMBOL[mark] for key, mark in KEYS.items()}
+    shown = alabels.symbols()
+    return {key: shown[mark] for key, mark in KEYS.items()}
 
 
 def refusal_sentence(code: str | None, day: date, window: Window | None) -> str:
@@ -235,37 +239,53 @@ def assemble(data: MonthData, editable: bool, typed: Mapping[tuple[int, int], st
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     sentences: dict[tuple, str] = {}
 
+    local_dates: dict = {}  # when a mark was saved → the county's date then (a month's marks share a few)
+    late: dict[tuple, str] = {}
+
+    def late_text(day: date, stored) -> str:
+        """ "" for a mark saved on its day (or before), else who set it and when."""
+        local = local_dates.get(stored.set_at)
+        if local is None:
+            local = local_dates[stored.set_at] = stored.set_at.astimezone(zone).date()
+        if not late_change(day, local):
+            return ""
+        key = (stored.set_by, stored.set_at)
+        text = late.get(key)
+        if text is None:
+            when = stored.set_at.replace(second=0, microsecond=0)
+            text = late[key] = sentence(("late", stored.set_by, when), None, None)
+        return text
+
     def sentence(code, day, window) -> str:
         key = (code, day if code != Refusal.LOCKED else (day.year, day.month), window)
         if key not in sentences:
-            sentences[key] = refusal_sentence(code, day, window)
-        return sentences[key]
-
-    def late_text(stored) -> str:
-        key = (stored.set_by, stored.set_at.replace(second=0, microsecond=0))
-        if key not in sentences:
-            sentences[key] = _("Set after the day by %(who)s on %(when)s",
-                               who=data.names.get(stored.set_by, "?"), when=datetime_label(stored.set_at))
+            if isinstance(code, tuple):  # a late mark: who set it and when
+                sentences[key] = _("Set after the day by %(who)s on %(when)s",
+                                   who=data.names.get(code[1], "?"), when=datetime_label(code[2]))
+            else:
+                sentences[key] = refusal_sentence(code, day, window)
         return sentences[key]
 
     rows = []
+    days = [(info, info.day, info.day.day) for info in data.days]
+    shown_symbol = alabels.symbols()  # in the reader's language
     for appointment in data.holders:
+        aid = appointment.id
         window = service.window_of(appointment)
-        stored_marks = data.marks.get(appointment.id, {})
+        stored_marks = data.marks.get(aid, {})
         cells, shown = [], {}
-        for info in data.days:
-            day = info.day
+        for info, day, dom in days:
             stored = stored_marks.get(day)
-            symbol = SYMBOL.get(stored.mark, "") if stored is not None else ""
-            value = _shown(typed.get((appointment.id, day.day)), symbol)
+            symbol = shown_symbol.get(stored.mark, "") if stored is not None else ""
+            value = _shown(typed[(aid, dom)], symbol) if (aid, dom) in typed else symbol
             refusal = mark_refusal(day, data.today, window, data.locked)
             cell = GridCell(day, value, symbol, refusal, sentence(refusal, day, window) if refusal else "",
-                            problem=problems.get((appointment.id, day), ""))
-            if stored is not None and late_change(day, stored.set_at.astimezone(zone).date()):
-                cell.late = late_text(stored)
-            _decorate(cell, info, appointment.id)
+                            problem=problems.get((aid, day), "") if problems else "")
+            if stored is not None:
+                cell.late = late_text(day, stored)
+            _decorate(cell, info, aid)
             if value:
-                mark = _mark_of(value)
+                mark = MARK_OF_SYMBOL.get(value) or _mark_of(value)
                 if mark is not None:
                     shown[day] = mark
             cells.append(cell)
@@ -286,23 +306,32 @@ WHY = {Refusal.FUTURE: "why-future", Refusal.LOCKED: "why-locked"}
 
 def _decorate(cell: GridCell, info: DayInfo, appointment_id: int) -> None:
     """The cell's classes, title and explanation id, worked out once here rather than in the template."""
-    css = [f"k-{info.kind}"]
-    if cell.refusal and not cell.problem:  # a refused save leaves the cell open, so the clerk can clear it
-        css.append("ro")
-    if cell.refusal == Refusal.OUTSIDE_WINDOW:  # earns nothing: the live totals skip it
-        css.append("out")
-    if cell.late:
-        css.append("late")
     if cell.problem:
-        css.append("bad")
-    if cell.value != cell.stored:
-        css.append("chg")
-    cell.css = " ".join(css)
-    cell.tip = " · ".join(t for t in (cell.problem, cell.reason, cell.late) if t)
-    if cell.problem:
+        css = [f"k-{info.kind}", *(["out"] if cell.refusal == Refusal.OUTSIDE_WINDOW else []),
+               *(["late"] if cell.late else []), "bad", *(["chg"] if cell.value != cell.stored else [])]
+        cell.css = " ".join(css)
+        cell.tip = " · ".join(t for t in (cell.problem, cell.reason, cell.late) if t)
         cell.why = f"p{appointment_id}_{cell.day.day}"
-    elif cell.refusal:
-        cell.why = WHY.get(cell.refusal, f"w{appointment_id}")
+        return
+    cell.css, cell.tip, why = _decoration(info.kind, cell.refusal, cell.reason, cell.late, cell.value != cell.stored)
+    cell.why = f"w{appointment_id}" if why == "w" else why
+
+
+@lru_cache(maxsize=4096)
+def _decoration(kind: str, refusal: str | None, reason: str, late: str, changed: bool) -> tuple[str, str, str]:
+    """(classes, title, explanation id or "w" for the holder's window) of a cell without a refused save: a
+    month repeats a few dozen combinations across its 2 400 cells."""
+    css = [f"k-{kind}"]
+    if refusal:
+        css.append("ro")
+    if refusal == Refusal.OUTSIDE_WINDOW:  # earns nothing: the live totals skip it
+        css.append("out")
+    if late:
+        css.append("late")
+    if changed:
+        css.append("chg")
+    why = WHY.get(refusal, "w") if refusal else ""
+    return " ".join(css), " · ".join(t for t in (reason, late) if t), why
 
 
 def _shown(typed: str | None, stored_symbol: str) -> str:
@@ -312,7 +341,7 @@ def _shown(typed: str | None, stored_symbol: str) -> str:
         mark = parse_mark(typed)
     except UnknownMark:
         return typed.strip()[:4]
-    return SYMBOL[mark] if mark is not None else ""
+    return alabels.symbol(mark) if mark is not None else ""
 
 
 def _mark_of(value: str) -> Mark | None:
@@ -336,21 +365,20 @@ def typed_cells(form: Mapping[str, str], year: int, month: int) -> dict[tuple[in
     return cells
 
 
-def changes_of(data: MonthData, typed: Mapping[tuple[int, int], str]
-               ) -> tuple[list[service.Change], dict[tuple[int, date], str]]:
-    """The changes a posted grid asks for (typed mark ≠ stored mark), and the cells that are not marks."""
+def parse_cells(typed: Mapping[tuple[int, int], str], year: int, month: int
+                ) -> tuple[list[service.Change], dict[tuple[int, date], str]]:
+    """The marks a posted grid asks for, cell by cell (service.save_marks ignores those equal to the stored
+    mark), and the cells whose text is not a mark."""
     changes, unknown = [], {}
     for (appointment_id, dom), text in typed.items():
-        day = date(data.year, data.month, dom)
+        day = date(year, month, dom)
         try:
             mark = parse_mark(text)
         except UnknownMark:
-            unknown[(appointment_id, day)] = _("“%(text)s” is not a mark: type 1 出勤, 2 半天, 3 请假, 4 旷工 "
-                                               "or leave the cell empty.", text=text.strip()[:4])
+            unknown[(appointment_id, day)] = _("“%(text)s” is not a mark: type %(keys)s or leave the cell empty.",
+                                               text=text.strip()[:4], keys=alabels.keys_text())
             continue
-        stored = data.marks.get(appointment_id, {}).get(day)
-        if (stored.mark if stored is not None else None) != (str(mark) if mark is not None else None):
-            changes.append(service.Change(appointment_id, day, mark))
+        changes.append(service.Change(appointment_id, day, mark))
     return changes, unknown
 
 
@@ -380,7 +408,7 @@ def fill(data: MonthData, typed: dict[tuple[int, int], str], spec: Fill) -> int:
                 continue
             if (spec.only_working and not working[dom]) or (spec.only_empty and cell.value):
                 continue
-            value = SYMBOL[spec.mark] if spec.mark is not None else ""
+            value = alabels.symbol(spec.mark) if spec.mark is not None else ""
             if cell.value != value:
                 typed[(row.id, dom)] = value
                 count += 1

@@ -16,4 +16,4 @@ def unmarked_today(user) -> list[Waiting]:
     if user.village_id is None or not service.county_calendar(user.scope_county_id).is_working_day(today):
         return []
     return [Waiting(_("Holders not yet marked today"), grid.unmarked_today(user.village_id, today),
-                    url_for("attendance_pages.day"))]
+                    url_for("attendance_pages.day", unmarked="1"))]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from portal.attendance.rules import SYMBOL, Mark
+from portal.core.i18n import current_language
 
 MARK = {Mark.PRESENT: _l("Present"), Mark.HALF: _l("Half day"), Mark.LEAVE: _l("Leave"),
         Mark.ABSENT: _l("Absent")}
@@ -22,6 +23,25 @@ def mark_label(code: str | None) -> str:
     return str(MARK[Mark(code)]) if code in set(Mark) else ""
 
 
+# English pages write leave as L (假 is the Chinese word); the other symbols are the same in every language.
+SYMBOL_EN = {**SYMBOL, Mark.LEAVE: "L"}
+
+
+def symbols() -> dict[str, str]:
+    """Each mark's one-character grid symbol in the reader's language: √ ½ 假 × (English: √ ½ L ×)."""
+    return dict(SYMBOL) if current_language().startswith("zh") else SYMBOL_EN
+
+
 def symbol(code: str | None) -> str:
-    """The mark's one-character grid symbol (√ ½ 假 ×), or an empty string."""
-    return SYMBOL.get(code or "", "")
+    """The mark's one-character grid symbol, or an empty string."""
+    return symbols().get(code or "", "")
+
+
+def marks_by_symbol() -> dict[str, str]:
+    """Symbol -> mark code, for the grid's script."""
+    return {sym: str(mark) for mark, sym in symbols().items()}
+
+
+def keys_text() -> str:
+    """The keys that set each mark, for a refusal: 1 出勤, 2 半天, 3 请假, 4 旷工."""
+    return ", ".join(f"{KEY[m]} {MARK[m]}" for m in ORDER)

@@ -28,6 +28,7 @@ from portal.core.calendar import WorkCalendar
 from portal.core.clock import county_today
 from portal.core.errors import NotAllowed, RuleViolation
 from portal.core.workdays import MonthLock, WorkdayOverride
+from portal.core.i18n import date_label, month_label
 from portal.extensions import db
 from portal.places.models import Township, Village
 
@@ -166,10 +167,10 @@ def _ensure_changeable(county_id: int, day: date) -> None:
     earliest = first_open_day()
     if day < earliest:
         raise RuleViolation(_("%(day)s cannot change: months before %(first)s are closed.",
-                              day=day.isoformat(), first=earliest.isoformat()), code="closed_month", field="day")
+                              day=date_label(day), first=date_label(earliest)), code="closed_month", field="day")
     if (day.year, day.month) in locked_county_months(county_id, day.year):
-        raise RuleViolation(_("%(year)d-%(month)02d cannot change: a village's payroll of that month has been "
-                              "submitted.", year=day.year, month=day.month), code="locked_month", field="day")
+        raise RuleViolation(_("%(month)s cannot change: a village's payroll of that month has been "
+                              "submitted.", month=month_label(day)), code="locked_month", field="day")
 
 
 def _row(county_id: int, day: date) -> WorkdayOverride | None:
@@ -192,8 +193,8 @@ def add_override(admin, day: date, working: bool, note: str = "") -> WorkdayOver
     county_id = admin.county_id
     _ensure_changeable(county_id, day)
     if WorkCalendar().is_working_day(day) == bool(working):
-        message = (_("%(day)s is already a working day in the national calendar.", day=day.isoformat()) if working
-                   else _("%(day)s is already a day off in the national calendar.", day=day.isoformat()))
+        message = (_("%(day)s is already a working day in the national calendar.", day=date_label(day)) if working
+                   else _("%(day)s is already a day off in the national calendar.", day=date_label(day)))
         raise RuleViolation(message, code="no_change", field="working")
     row = _row(county_id, day)
     before = _state(row)

@@ -1,11 +1,13 @@
 """Attendance use cases: the county calendar, a village's holders and marks, saving marks, month locks.
 
-Saving is all-or-nothing: every change is checked against Rule 3 (attendance.rules.mark_refusal) and
-one refused cell refuses the save, naming each cell and its reason. A save takes the village's row lock
+Saving is all-or-nothing: every cell asked for (for a posted grid, every cell that differs from the stored
+mark) is checked against Rule 3 (attendance.rules.mark_refusal) and one refused cell refuses the save, naming
+each cell and its reason. A save takes the village's row lock
 first (SELECT … FOR UPDATE on PostgreSQL; SQLite serialises writers anyway), and so does a payroll
 submission, so a mark can never slip into a month while its payroll is being submitted.
-One audit row per save lists every cell changed, before and after, and the changed holder-months' summaries
-(attendance.summary, read by the county audit) are rewritten in the same transaction.
+Only cells whose mark changes are written, in one bulk upsert. One audit row per save holds every cell changed,
+before and after, compactly (audit_cells), and the changed holder-months' summaries (attendance.summary, read by
+the county audit) are rewritten in the same transaction.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ from __future__ import annotations
 import calendar as _cal
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import String, delete, select, tuple_, type_coerce, update
 from sqlalchemy.orm import joinedload
 
+from portal.attendance.audit_cells import audit_cells, cells_of_audit  # noqa: F401  (cells_of_audit: readers)
 from portal.attendance.models import AttendanceMark
 from portal.attendance.rules import Mark, Refusal, Window, active_window, mark_refusal
 from portal.attendance.summary import refresh_months
@@ -27,6 +30,7 @@ from portal.core import auditlog
 from portal.core.access import Role
 from portal.core.clock import county_today
 from portal.core.errors import NotAllowed, RuleViolation
+from portal.core.i18n import date_label, month_label
 from portal.core.types import utcnow
 from portal.core.workdays import MonthLock, county_calendar, locked_months  # noqa: F401  (read here by the pages)
 from portal.extensions import db
@@ -35,6 +39,7 @@ from portal.posts.models import Appointment
 from portal.registry.models import Person
 
 ON_DUTY = ("approved", "active", "exiting", "exited")
+CHUNK = 500  # cells per IN list
 
 
 # ---- calendar and locks -----------------------------------------------------------------------------
@@ -87,13 +92,32 @@ def holders(village_id: int, start: date, end: date) -> list[Appointment]:
     return [a for a in rows if (w := window_of(a)) is not None and w.clip(start, end) is not None]
 
 
-def marks_between(village_id: int, start: date, end: date) -> dict[int, dict[date, AttendanceMark]]:
-    """The village's marks from start to end, by appointment id then day."""
-    result: dict[int, dict[date, AttendanceMark]] = {}
-    stmt = select(AttendanceMark).where(AttendanceMark.village_id == village_id,
-                                        AttendanceMark.day >= start, AttendanceMark.day <= end)
-    for mark in db.session.execute(stmt).scalars():
-        result.setdefault(mark.appointment_id, {})[mark.day] = mark
+class StoredMark(NamedTuple):
+    """A stored mark as the pages read it: what, who set it last and when."""
+
+    mark: str
+    set_by: int | None
+    set_at: datetime
+
+
+def marks_between(village_id: int, start: date, end: date) -> dict[int, dict[date, StoredMark]]:
+    """The village's marks from start to end, by appointment id then day (plain rows: a month grid reads 2 400;
+    the few distinct save times among them are converted once each)."""
+    result: dict[int, dict[date, StoredMark]] = {}
+    conn = db.session.connection()
+    stamp = AttendanceMark.__table__.c.set_at.type.dialect_impl(conn.dialect).result_processor(conn.dialect, None)
+    stamps: dict = {}
+    stmt = select(AttendanceMark.appointment_id, AttendanceMark.day, AttendanceMark.mark, AttendanceMark.set_by,
+                  type_coerce(AttendanceMark.set_at, String)).where(
+        AttendanceMark.village_id == village_id, AttendanceMark.day >= start, AttendanceMark.day <= end)
+    for appointment_id, day, mark, set_by, raw in conn.execute(stmt).all():
+        set_at = stamps.get(raw)
+        if set_at is None:
+            set_at = stamps[raw] = stamp(raw) if stamp else raw
+        days = result.get(appointment_id)
+        if days is None:
+            days = result[appointment_id] = {}
+        days[day] = StoredMark(mark, set_by, set_at)
     return result
 
 
@@ -141,15 +165,15 @@ class MarksRefused(RuleViolation):
 def refusal_text(code: str, day: date, window: Window | None = None) -> str:
     """The sentence a clerk reads on a refused cell."""
     if code == Refusal.FUTURE:
-        return _("%(day)s has not come yet: a mark is set on the day or after it.", day=day.isoformat())
+        return _("%(day)s has not come yet: a mark is set on the day or after it.", day=date_label(day))
     if code == Refusal.LOCKED:
-        return _("%(year)d-%(month)02d is locked: its payroll has been submitted. The township must return it "
-                 "before a mark changes.", year=day.year, month=day.month)
+        return _("%(month)s is locked: its payroll has been submitted. The township must return it "
+                 "before a mark changes.", month=month_label(day))
     if code == Refusal.OUTSIDE_WINDOW:
         if window is None:
             return _("This person is not on duty (the appointment is not approved or has ended).")
         return _("%(day)s is outside this person's time on the post (%(start)s to %(end)s).",
-                 day=day.isoformat(), start=window.start.isoformat(), end=window.end.isoformat())
+                 day=date_label(day), start=date_label(window.start), end=date_label(window.end))
     if code == "unknown_holder":
         return _("This person holds no post in this village.")
     return _("This mark cannot be set.")
@@ -167,73 +191,104 @@ def _ensure_clerk(user, village_id: int) -> None:
         raise NotAllowed(_("Only the village's clerk logs its attendance."))
 
 
-def save_marks(user, village_id: int, changes: Iterable[Change], today: date | None = None) -> SaveResult:
-    """Set or clear marks of the village's holders; all or nothing, audited in one row, committed."""
+def save_marks(user, village_id: int, changes: Iterable[Change], today: date | None = None,
+               only_changes: bool = False) -> SaveResult:
+    """Set or clear marks of the village's holders; all or nothing, audited in one row, committed. Only cells
+    whose mark differs from the stored one are written (and audited); the rest are counted unchanged. With
+    `only_changes` (a whole grid posted back) an unchanged cell is not checked either, so read-only cells
+    sent as they are pass; otherwise every cell asked for must be one the clerk may set."""
     _ensure_clerk(user, village_id)
+    user_id = user.id  # once: `user` is often flask_login's current_user, a proxy
     changes = list({(c.appointment_id, c.day): c for c in changes}.values())  # the last word per cell
     result = SaveResult()
     if not changes:
         return result
     today = today or county_today()
     hold_village(village_id)
-    locked = locked_months(village_id)
     ids = {c.appointment_id for c in changes}
-    appointments = {a.id: a for a in db.session.execute(
-        select(Appointment).where(Appointment.id.in_(ids), Appointment.village_id == village_id)).scalars()}
-    problems = []
-    for c in changes:
-        appointment = appointments.get(c.appointment_id)
-        if appointment is None:
-            problems.append(CellProblem(c.appointment_id, c.day, "unknown_holder",
-                                        refusal_text("unknown_holder", c.day)))
-            continue
-        window = window_of(appointment)
-        refusal = mark_refusal(c.day, today, window, locked)
-        if refusal is not None:
-            problems.append(CellProblem(c.appointment_id, c.day, str(refusal), refusal_text(refusal, c.day, window)))
-    if problems:
-        db.session.rollback()
-        raise MarksRefused(problems)
-    days = [c.day for c in changes]
-    existing = {(m.appointment_id, m.day): m.mark for m in db.session.execute(
-        select(AttendanceMark).where(AttendanceMark.appointment_id.in_(ids),
-                                     AttendanceMark.day >= min(days), AttendanceMark.day <= max(days))).scalars()}
-    upserts, clears, before, after = [], [], {}, {}
-    now = utcnow()
+    existing = stored_marks(village_id, ids, min(c.day for c in changes), max(c.day for c in changes))
+    cells = []
     for c in changes:
         key = (c.appointment_id, c.day)
-        old, new = existing.get(key), (str(c.mark) if c.mark is not None else None)
+        old, new = existing.get(key), (c.mark.value if c.mark is not None else None)
         result.cells[key] = new
-        if old == new:
-            result.unchanged += 1
-            continue
-        label = f"{c.appointment_id}/{c.day.isoformat()}"
-        before[label], after[label] = old, new
-        if new is None:
-            clears.append(key)
-        else:
-            upserts.append({"appointment_id": c.appointment_id, "village_id": village_id, "day": c.day,
-                            "mark": new, "set_by": user.id, "set_at": now})
-    if upserts:
-        _upsert(upserts)
-    for appointment_id, day in clears:
-        db.session.execute(delete(AttendanceMark).where(and_(AttendanceMark.appointment_id == appointment_id,
-                                                             AttendanceMark.day == day)))
+        if old != new:
+            cells.append((c.appointment_id, c.day, old, new))
+    result.changed, result.unchanged = len(cells), len(changes) - len(cells)
+    _refuse(village_id, cells if only_changes else [(c.appointment_id, c.day) for c in changes], today)
+    if not cells:
+        db.session.rollback()
+        return result
+    _upsert(village_id, user_id, [(a, day, new) for a, day, _old, new in cells if new is not None])
+    clears = [(a, day) for a, day, _old, new in cells if new is None]
+    for i in range(0, len(clears), CHUNK):
+        db.session.execute(delete(AttendanceMark).where(
+            tuple_(AttendanceMark.appointment_id, AttendanceMark.day).in_(clears[i:i + CHUNK])))
     # the holder-months changed get their summary rewritten in this transaction (the audit reads those)
-    refresh_months({(r["appointment_id"], r["day"].year, r["day"].month) for r in upserts}
-                   | {(appointment_id, day.year, day.month) for appointment_id, day in clears})
-    result.changed = len(before)
-    if before:
-        auditlog.record(user, "attendance.set", "village_attendance", village_id, before, after)
+    refresh_months({(a, day.year, day.month) for a, day, _old, _new in cells})
+    before, after = audit_cells(cells)
+    auditlog.record(user, "attendance.set", "village_attendance", village_id, before, after)
     db.session.commit()
     return result
 
 
-def _upsert(rows: list[dict]) -> None:
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(AttendanceMark.__table__)
-    stmt = stmt.on_conflict_do_update(index_elements=["appointment_id", "day"],
-                                      set_={"mark": stmt.excluded.mark, "set_by": stmt.excluded.set_by,
-                                            "set_at": stmt.excluded.set_at})
-    db.session.execute(stmt, rows)
+def _refuse(village_id: int, cells: Sequence[tuple], today: date) -> None:
+    """Rule 3 on every (appointment id, day, …) cell: a refused one refuses the save, naming each cell."""
+    if not cells:
+        return
+    locked = locked_months(village_id)
+    windows = {row[0]: active_window(*row[1:]) for row in db.session.execute(
+        select(Appointment.id, Appointment.state, Appointment.start_date, Appointment.end_date, Appointment.exited_on)
+        .where(Appointment.id.in_({c[0] for c in cells}), Appointment.village_id == village_id))}
+    problems = []
+    for appointment_id, day, *_marks in cells:
+        if appointment_id not in windows:
+            problems.append(CellProblem(appointment_id, day, "unknown_holder", refusal_text("unknown_holder", day)))
+            continue
+        window = windows[appointment_id]
+        refusal = mark_refusal(day, today, window, locked)
+        if refusal is not None:
+            problems.append(CellProblem(appointment_id, day, str(refusal), refusal_text(refusal, day, window)))
+    if problems:
+        db.session.rollback()
+        raise MarksRefused(problems)
+
+
+def stored_marks(village_id: int, appointment_ids: Iterable[int], first: date, last: date
+                 ) -> dict[tuple[int, date], str]:
+    """(appointment id, day) → mark of these holders of the village from first to last, as plain rows."""
+    rows = db.session.execute(select(AttendanceMark.appointment_id, AttendanceMark.day, AttendanceMark.mark).where(
+        AttendanceMark.appointment_id.in_(list(appointment_ids)), AttendanceMark.village_id == village_id,
+        AttendanceMark.day >= first, AttendanceMark.day <= last))
+    return {(a, day): mark for a, day, mark in rows}
+
+
+_UPSERT_POSTGRES = (
+    "INSERT INTO attendance_marks (appointment_id, village_id, day, mark, set_by, set_at) "
+    "SELECT a, %(village)s, d, m, %(user)s, %(at)s FROM unnest(%(a)s::integer[], %(d)s::date[], %(m)s::varchar[]) "
+    "AS cell (a, d, m) ON CONFLICT (appointment_id, day) DO UPDATE SET mark = excluded.mark, "
+    "set_by = excluded.set_by, set_at = excluded.set_at")
+_UPSERT_SQLITE = (
+    "INSERT INTO attendance_marks (appointment_id, village_id, day, mark, set_by, set_at) VALUES (?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (appointment_id, day) DO UPDATE SET mark = excluded.mark, set_by = excluded.set_by, "
+    "set_at = excluded.set_at")
+
+
+def _upsert(village_id: int, user_id: int, cells: list[tuple[int, date, str]]) -> None:
+    """Set the (appointment id, day, mark) cells in one INSERT … ON CONFLICT DO UPDATE. PostgreSQL: one statement
+    over the cells as arrays (unnest); SQLite: one executemany of values bound once, as core.auditlog.insert_rows
+    binds them (SQLAlchemy's per-row parameter handling cost more than the writes)."""
+    if not cells:
+        return
+    table = AttendanceMark.__table__
+    conn = db.session.connection()
+    dialect = conn.dialect
+    stamp = table.c.set_at.type.dialect_impl(dialect).bind_processor(dialect)
+    set_at = stamp(utcnow()) if stamp else utcnow()
+    if dialect.name == "postgresql":
+        conn.exec_driver_sql(_UPSERT_POSTGRES, {
+            "village": village_id, "user": user_id, "at": set_at, "a": [c[0] for c in cells],
+            "d": [c[1] for c in cells], "m": [c[2] for c in cells]})
+        return
+    day = table.c.day.type.dialect_impl(dialect).bind_processor(dialect) or (lambda d: d)
+    conn.exec_driver_sql(_UPSERT_SQLITE, [(a, village_id, day(d), mark, user_id, set_at) for a, d, mark in cells])

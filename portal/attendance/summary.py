@@ -13,9 +13,10 @@ appointment and one calendar month:
 - `max_delay`: the longest of those delays.
 A month without marks has no row.
 
-Writers: `refresh_months(pairs)` after a save (attendance.service.save_marks: one read of the touched months'
-marks, one upsert, a delete only when a month lost its last mark), `rebuild_months(village_ids, first, last)`
-for bulk loaders (demo, benchmarks, test factories): one set-based INSERT … SELECT per call. Neither commits.
+Writers: `refresh_months(pairs)` after a save (attendance.service.save_marks: the touched holders' rows of the
+touched months deleted and summarised again by one INSERT … SELECT; in Python only for a zone with summer time
+on SQLite), `rebuild_months(village_ids, first, last)` for bulk loaders (demo, benchmarks, test factories): one
+set-based INSERT … SELECT per call. Neither commits.
 """
 
 from __future__ import annotations
@@ -120,14 +121,38 @@ def _month_span(pairs) -> tuple[date, date]:
 
 def refresh_months(pairs: Iterable[tuple[int, int, int]]) -> None:
     """Recompute the summary rows of the given (appointment_id, year, month) from the marks in the database
-    (the caller's transaction; not committed): one read of those months' marks, one upsert, and a delete of
-    the months left without marks."""
+    (the caller's transaction; not committed). Set-based when the county's zone keeps one offset (always on
+    PostgreSQL): the rows of those holders in the months from the first to the last asked for are deleted and
+    summarised again from their marks (summary_select), so nothing goes through Python; otherwise one read of
+    those months' marks, one upsert, and a delete of the months left without marks."""
     wanted = {(int(a), int(y), int(m)) for a, y, m in pairs}
     if not wanted:
         return
     zone = county_zone()
     start, end = _month_span(wanted)
     ids = sorted({a for a, _y, _m in wanted})
+    dialect = db.session.get_bind().dialect.name
+    params: dict = {"start": start, "end": end}
+    if dialect == "postgresql":
+        params["zone"] = zone.key
+    else:
+        offset = fixed_offset_seconds(zone, start, end)
+        if offset is None:
+            _refresh_in_python(wanted, zone, start, end, ids)
+            return
+        params["shift"] = f"{offset:+d} seconds"
+    span = [AttendanceMonth.year * 12 + AttendanceMonth.month >= start.year * 12 + start.month,
+            AttendanceMonth.year * 12 + AttendanceMonth.month <= end.year * 12 + end.month]
+    for i in range(0, len(ids), CHUNK):
+        part = ids[i:i + CHUNK]
+        db.session.execute(delete(AttendanceMonth).where(AttendanceMonth.appointment_id.in_(part), *span))
+        where = f"appointment_id IN ({', '.join(str(a) for a in part)}) AND day >= :start AND day <= :end"
+        db.session.execute(text(f"INSERT INTO attendance_months ({', '.join(INSERT_COLUMNS)}) "
+                                + summary_select(dialect, where)), params)
+
+
+def _refresh_in_python(wanted: set[tuple[int, int, int]], zone: ZoneInfo, start: date, end: date,
+                       ids: list[int]) -> None:
     found: dict[tuple[int, int, int], list] = {}
     villages: dict[int, int] = {}
     for i in range(0, len(ids), CHUNK):

@@ -16,13 +16,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from portal.attendance import grid, home, labels, overrides, service  # noqa: F401  (home registers its items)
+from portal.attendance import grid, grid_html, home, labels, overrides, service  # noqa: F401  (home registers its items)
 from portal.attendance.forms import FillForm, MarkForm, OverrideForm, RemoveOverrideForm
 from portal.attendance.rules import Mark, Refusal
 from portal.core.access import Role, get_scoped_or_404, require_role, scoped
 from portal.core.errors import DomainError
 from portal.core.forms import show_refusal
-from portal.core.i18n import _locale
+from portal.core.i18n import _locale, date_label
 from portal.core.workdays import WorkdayOverride
 from portal.extensions import db
 from portal.places.models import Village
@@ -72,7 +72,9 @@ def day():
         return redirect(url_for(".grid_page"))
     today = service.county_today()
     page = grid.day_page(current_user.village_id, _day_arg(today), today)
-    return render_template("attendance/day.html", page=page)
+    unmarked = request.args.get("unmarked") == "1"  # the home page's "not yet marked today"
+    return render_template("attendance/day.html", page=page, unmarked=unmarked,
+                           shown=[r for r in page.rows if not r.mark] if unmarked else page.rows)
 
 
 def _answer(status: int, code: str, message: str, day: date | None):
@@ -129,6 +131,7 @@ def _villages() -> list[Village]:
 def _render_grid(month_grid, fill_form, chosen=frozenset(), status=200):
     return render_template("attendance/grid.html", grid=month_grid, fill=fill_form, chosen=chosen,
                            keys=grid.key_symbols(), village=month_grid.village, days_text=grid.days_text,
+                           rows_html=grid_html.rows_html, day_select=grid_html.day_select,
                            locked_reason=service.refusal_text(Refusal.LOCKED, month_grid.start),
                            year=month_grid.year, month=month_grid.month), status
 
@@ -143,14 +146,14 @@ def grid_page():
     village = _grid_village()
     if village is None:
         return render_template("attendance/grid_pick.html", villages=_villages(), year=year, month=month)
-    data = grid.load_month(village, year, month, today)
-    fill_form = FillForm().for_month(len(data.days), today.day if (year, month) == (today.year, today.month) else None)
+    last_day = service.month_bounds(year, month)[1].day
+    fill_form = FillForm().for_month(last_day, today.day if (year, month) == (today.year, today.month) else None)
     if request.method == "GET":
-        return _render_grid(grid.assemble(data, _is_clerk()), fill_form)
+        return _render_grid(grid.assemble(grid.load_month(village, year, month, today), _is_clerk()), fill_form)
     typed = grid.typed_cells(request.form, year, month)
     if request.form.get("action") == "fill":
-        return _fill(data, typed, fill_form)
-    return _save(data, typed, fill_form)
+        return _fill(grid.load_month(village, year, month, today), typed, fill_form)
+    return _save(village, year, month, today, typed, fill_form)
 
 
 def _fill(data, typed, fill_form):
@@ -167,21 +170,25 @@ def _fill(data, typed, fill_form):
     return _render_grid(grid.assemble(data, True, typed), fill_form, chosen)
 
 
-def _save(data, typed, fill_form):
-    changes, unknown = grid.changes_of(data, typed)
+def _save(village, year, month, today, typed, fill_form):
+    """The posted cells (the page's script sends the changed ones; without it the whole grid comes back):
+    the service writes those that differ from the stored marks and ignores the rest; the month is read for
+    the page only when a cell is refused."""
+    changes, unknown = grid.parse_cells(typed, year, month)
     if unknown:
+        data = grid.load_month(village, year, month, today)
         return _render_grid(grid.assemble(data, True, typed, unknown), fill_form, status=422)
     try:
-        result = service.save_marks(current_user, data.village.id, changes, today=data.today)
+        result = service.save_marks(current_user, village.id, changes, today=today, only_changes=True)
     except service.MarksRefused as err:
-        data = grid.load_month(data.village, data.year, data.month, data.today)  # the refusal rolled back
+        data = grid.load_month(village, year, month, today)  # the refusal rolled back
         problems = {(c.appointment_id, c.day): c.message for c in err.cells}
         return _render_grid(grid.assemble(data, True, typed, problems), fill_form, status=422)
     if result.changed:
         flash(_("Saved %(n)d attendance marks.", n=result.changed), "success")
     else:
         flash(_("Nothing changed."), "info")
-    return redirect(url_for(".grid_page", month=f"{data.year}-{data.month:02d}"), 303)
+    return redirect(url_for(".grid_page", month=f"{year}-{month:02d}"), 303)
 
 
 # ---- the working-day calendar ---------------------------------------------------------------------
@@ -218,7 +225,7 @@ def add_override():
     except DomainError as err:
         show_refusal(form, err)
         return _calendar(year, form, 422)
-    flash(_("%(day)s is now %(kind)s for the county.", day=row.day.isoformat(),
+    flash(_("%(day)s is now %(kind)s for the county.", day=date_label(row.day),
             kind=_("a working day") if row.working else _("a day off")), "success")
     return redirect(url_for(".calendar_page", year=row.day.year), 303)
 
@@ -239,5 +246,5 @@ def remove_override():
         flash(err.message, "danger")
     else:
         flash(_("Override of %(day)s removed: the day follows the national calendar again.",
-                day=day.isoformat()), "success")
+                day=date_label(day)), "success")
     return redirect(url_for(".calendar_page", year=year), 303)

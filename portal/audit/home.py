@@ -4,11 +4,13 @@ county admin the open findings and the last run."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import url_for
 from flask_babel import gettext as _
 
 from portal.audit import detectors as registry
-from portal.audit import queries
+from portal.audit import log_queries, queries
 from portal.audit.rules import FindingState
 from portal.audit.settings import policy_for
 from portal.core.access import Role
@@ -17,6 +19,7 @@ from portal.core.home import Waiting, provides
 from portal.core.i18n import money
 
 SHOWN = 10  # the home page links the longest-waiting findings; the list has them all
+SETTINGS_DAYS = 30  # "settings changed lately" on the county admin's home page
 
 
 @provides(Role.TOWNSHIP_REVIEWER)
@@ -33,10 +36,10 @@ def township_findings(user) -> list[Waiting]:
            period=queries.period_label(f.period_start, f.period_end), amount=money(f.amount_at_stake), days=days),
          url_for("audit.finding", finding_id=f.id))
         for f, days in zip(oldest, waited, strict=True))
-    label = _("Audit findings waiting for your answer (longest %(days)d days; answer within %(limit)d days)",
-              days=max(waited, default=0), limit=limit)
+    label = _("Audit findings waiting for your answer (answer within %(limit)d days)", limit=limit)
     return [Waiting(label, count, url_for("audit.findings", state=FindingState.OPEN.value),
-                    "danger" if max(waited, default=0) > limit else "warning", links=links)]
+                    "danger" if max(waited, default=0) > limit else "warning", links=links,
+                    oldest_days=max(waited) if waited else None)]
 
 
 def _last_run(user) -> Waiting:
@@ -62,5 +65,9 @@ def auditor_findings(user) -> list[Waiting]:
 @provides(Role.COUNTY_ADMIN)
 def admin_findings(user) -> list[Waiting]:
     count = queries.state_counts(user).get(FindingState.OPEN, 0)
+    since = county_today() - timedelta(days=SETTINGS_DAYS)
     return [Waiting(_("Open audit findings, not yet answered by the townships"), count,
-                    url_for("audit.findings", state=FindingState.OPEN.value), "info"), _last_run(user)]
+                    url_for("audit.findings", state=FindingState.OPEN.value), "info"), _last_run(user),
+            Waiting(_("County settings changed in the last %(days)d days (in the audit log)", days=SETTINGS_DAYS),
+                    log_queries.settings_changes(since),
+                    url_for("audit.log", entity=log_queries.SETTINGS, **{"from": since.isoformat()}), "info")]

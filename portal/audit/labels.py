@@ -83,7 +83,7 @@ FIELDS = {
     "state": _l("State"), "title": _l("Title"), "category": _l("Category"), "kind": _l("Kind"),
     "note": _l("Note"), "reason": _l("Reason"), "return_reason": _l("Reason for return"),
     "village_id": _l("Village"), "township_id": _l("Township"), "county_id": _l("County"),
-    "person_id": _l("Person"), "household_id": _l("Household"), "post_id": _l("Post"),
+    "person_id": _l("Person"), "household_id": _l("Household"), "post_id": _l("Post"), "members": _l("Members"),
     "appointment_id": _l("Appointment"), "payroll_id": _l("Payroll"), "workshop_id": _l("Workshop"),
     "relative_id": _l("Relative"), "id_number": _l("Resident ID"), "phone": _l("Phone"),
     "bank_name": _l("Bank"), "bank_account": _l("Bank account"), "account": _l("Bank account"),

@@ -21,11 +21,14 @@ from werkzeug.routing import BuildError
 from portal.audit.labels import ENTITIES, action_label, entity_label, field_label
 from portal.core.auditlog import GENESIS, AuditEntry, AuditHead, row_hash
 from portal.core.clock import DEFAULT_ZONE
+from portal.core.i18n import actor_label
 from portal.core.masking import mask_account, mask_id, mask_phone
 from portal.extensions import db
 from portal.reports.cells import neutralise
 
 MAX_EXPORT = 50_000
+SETTINGS = "settings"  # the filter's group of every record type that is a county setting
+SETTING_ENTITIES = ("county_setting", "subsidy_standard", "village_quota", "workday_override")
 MASKS = {"id_number": mask_id, "bank_account": mask_account, "account": mask_account, "phone": mask_phone}
 
 
@@ -93,7 +96,9 @@ def log_stmt(f: LogFilter):
         stmt = stmt.where(AuditEntry.ts < datetime.combine(f.end + timedelta(days=1), time.min, zone))
     if f.actor:
         stmt = stmt.where(AuditEntry.actor_name == f.actor)
-    if f.entity:
+    if f.entity == SETTINGS:
+        stmt = stmt.where(AuditEntry.entity_type.in_(SETTING_ENTITIES))
+    elif f.entity:
         stmt = stmt.where(AuditEntry.entity_type == f.entity)
     if f.village_id:
         stmt = stmt.where(_village_clause(f.village_id))
@@ -109,9 +114,15 @@ def actor_choices() -> list[str]:
 
 
 def entity_choices() -> list[tuple[str, str]]:
+    """Every record type, the group of all policy settings first."""
     seen = {t for (t,) in db.session.execute(select(AuditEntry.entity_type).distinct())}
     codes = sorted(set(ENTITIES) | seen, key=lambda c: entity_label(c))
-    return [(c, entity_label(c)) for c in codes]
+    return [(SETTINGS, _("every policy setting")), *((c, entity_label(c)) for c in codes)]
+
+
+def settings_changes(since: date) -> int:
+    """Changes of county settings (standards, quotas, parameters, working days) logged from `since` on."""
+    return count(log_stmt(LogFilter(start=since, entity=SETTINGS)))
 
 
 # ---- a row, readable ---------------------------------------------------------------------------------
@@ -158,8 +169,11 @@ class Change:
 
 
 def changes(entry: AuditEntry) -> list[Change]:
-    """The row's before and after, field by field (unchanged fields of an update are left out)."""
+    """The row's before and after, field by field (unchanged fields of an update are left out); a grid save's
+    compact row, cell by cell."""
     before, after = _load(entry.before), _load(entry.after)
+    if entry.action == "attendance.set" and isinstance(before, dict) and isinstance(after, dict):
+        return _cells(before, after)
     if not isinstance(before, dict) or not isinstance(after, dict):
         if before is None and after is None:
             return []
@@ -174,6 +188,16 @@ def changes(entry: AuditEntry) -> list[Change]:
             continue
         out.append(Change(key, field_label(key), value_text(key, b) if key in before else "",
                           value_text(key, a) if key in after else "", b != a))
+    return out
+
+
+def _cells(before: dict, after: dict) -> list[Change]:
+    from portal.attendance.audit_cells import cells_of_audit
+
+    out = []
+    for (appointment_id, day), (old, new) in sorted(cells_of_audit(before, after).items()):
+        key = f"{appointment_id}/{day.isoformat()}"
+        out.append(Change(key, key, value_text(key, old and str(old)), value_text(key, new and str(new)), True))
     return out
 
 
@@ -221,9 +245,9 @@ def export_xlsx(f: LogFilter) -> bytes:
     for entry in rows:
         diff = "\n".join(f"{c.label}：{c.before} → {c.after}" if c.before else f"{c.label}：{c.after}"
                          for c in changes(entry))
-        ws.append([neutralise(v) for v in (entry.seq, local_time(entry), entry.actor_name, action_label(entry.action),
-                                          entity_label(entry.entity_type), entry.entity_id, diff, entry.before,
-                                          entry.after)])
+        ws.append([neutralise(v) for v in (entry.seq, local_time(entry), actor_label(entry.actor_name),
+                                          action_label(entry.action), entity_label(entry.entity_type),
+                                          entry.entity_id, diff, entry.before, entry.after)])
         ws.cell(ws.max_row, 7).alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A2"
     buf = io.BytesIO()

@@ -20,7 +20,7 @@ from portal.audit.models import AuditRun, Finding
 from portal.audit.rules import SEVERITY_ORDER, FindingState, Month, Severity
 from portal.core.access import COUNTY_ROLES, Role, scoped
 from portal.core.auditlog import AuditEntry
-from portal.core.i18n import date_label, month_label
+from portal.core.i18n import actor_label, date_label, month_label
 from portal.extensions import db
 from portal.places.models import Township, Village
 
@@ -169,8 +169,8 @@ def history(finding: Finding) -> list[HistoryRow]:
         AuditEntry.entity_type == "finding", AuditEntry.entity_id == str(finding.id)).order_by(AuditEntry.seq)
     ).scalars().all()
     names = user_names(r.actor_id for r in rows)
-    return [HistoryRow(r.ts, names.get(r.actor_id) or r.actor_name, r.action, _json(r.before), _json(r.after))
-            for r in rows]
+    return [HistoryRow(r.ts, names.get(r.actor_id) or actor_label(r.actor_name), r.action, _json(r.before),
+                       _json(r.after)) for r in rows]
 
 
 def user_names(ids) -> dict[int, str]:

@@ -146,6 +146,12 @@ def period_key(first: date, last: date) -> str:
 # ---- the audit settings ------------------------------------------------------------------------------
 
 
+# The values each threshold accepts: (least, most), most None when unbounded.
+AUDIT_RANGES = {"late_mark_days": (1, None), "near_full_percent": (1, 100), "rotation_people": (2, None),
+                "rotation_months": (1, None), "batch_months": (1, None), "ineligible_grace_days": (0, None),
+                "response_days": (1, None), "sample_percent": (1, 100)}
+
+
 @dataclass(frozen=True)
 class AuditPolicy:
     """The county's audit thresholds (domain.md "Policy parameters"), with their defaults."""
@@ -160,15 +166,10 @@ class AuditPolicy:
     sample_percent: int = 5  # 抽查: share of payroll lines drawn per township
 
     def __post_init__(self):
-        for name in ("late_mark_days", "rotation_people", "rotation_months", "batch_months", "response_days"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1")
-        if not 1 <= self.near_full_percent <= 100 or not 1 <= self.sample_percent <= 100:
-            raise ValueError("a percentage lies between 1 and 100")
-        if self.ineligible_grace_days < 0:
-            raise ValueError("ineligible_grace_days must not be negative")
-        if self.rotation_people < 2:
-            raise ValueError("rotation_people must be at least 2")
+        for name, (least, most) in AUDIT_RANGES.items():
+            value = getattr(self, name)
+            if value < least or (most is not None and value > most):
+                raise ValueError(f"{name} must lie from {least} to {most or 'any'}")
 
 
 DEFAULT_AUDIT_POLICY = AuditPolicy()

@@ -16,7 +16,8 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from portal.audit.rules import DEFAULT_AUDIT_POLICY, AuditPolicy
+from portal.audit.finding_labels import SETTING
+from portal.audit.rules import AUDIT_RANGES, DEFAULT_AUDIT_POLICY, AuditPolicy
 from portal.core.access import Role
 from portal.core.clock import county_today
 from portal.core.errors import NotAllowed, RuleViolation
@@ -85,6 +86,17 @@ def _ensure_admin(user) -> None:
         raise NotAllowed(_("Only the county admin sets the audit thresholds and budgets."))
 
 
+def refusal(key: str, text: str) -> RuleViolation:
+    """The refusal of a threshold the audit does not accept, naming the numbers it does."""
+    least, most = AUDIT_RANGES[_field(key)]
+    name = SETTING.get(key, key)
+    if most is None:
+        return RuleViolation(_("%(setting)s is a whole number of at least %(least)d; “%(value)s” is not accepted.",
+                               setting=name, least=least, value=text), field="value")
+    return RuleViolation(_("%(setting)s is a whole number from %(least)d to %(most)d; “%(value)s” is not accepted.",
+                           setting=name, least=least, most=most, value=text), field="value")
+
+
 def set_setting(admin, key: str, value, effective_from: date, today: date | None = None) -> CountySetting:
     """The county admin sets an audit threshold from a day on (not before the first day of this month)."""
     _ensure_admin(admin)
@@ -96,7 +108,7 @@ def set_setting(admin, key: str, value, effective_from: date, today: date | None
             raise ValueError(key)
         replace(DEFAULT_AUDIT_POLICY, **{_field(key): int(text)})
     except ValueError:
-        raise RuleViolation(_("This value is not allowed for the setting."), field="value") from None
+        raise refusal(key, text) from None
     ensure_open(effective_from, today or county_today())
     before = current_values(admin.county_id, effective_from)[key]
     return store_setting(admin, key, str(int(text)), effective_from, before, "audit.set_setting")

@@ -19,6 +19,7 @@ from portal.core.clock import county_today
 from portal.core.errors import DomainError
 from portal.core.forms import show_refusal, submitted
 from portal.core.settings import CountySetting, first_open_day, history
+from portal.core.i18n import date_label
 from portal.posts.labels import FUNDING
 
 
@@ -59,7 +60,7 @@ def settings_page():
                 show_refusal(form, err)
                 status = 422
             else:
-                flash(_("Saved. The new value applies from %(day)s.", day=form.effective_from.data.isoformat()),
+                flash(_("Saved. The new value applies from %(day)s.", day=date_label(form.effective_from.data)),
                       "success")
                 return redirect(url_for("audit.settings_page"))
         elif form.is_submitted() and any(f.errors for f in form):

@@ -24,6 +24,7 @@ from portal.core import auditlog
 from portal.core.access import register_scope
 from portal.core.clock import county_today
 from portal.core.errors import RuleViolation
+from portal.core.i18n import date_label
 from portal.core.types import UTCDateTime, utcnow
 from portal.extensions import db
 
@@ -100,7 +101,7 @@ def ensure_open(effective_from: date, today: date | None = None) -> None:
     earliest = first_open_day(today)
     if not isinstance(effective_from, date) or effective_from < earliest:
         raise RuleViolation(_("A setting cannot apply before %(day)s: earlier months are closed.",
-                              day=earliest.isoformat()), code="closed_month", field="effective_from")
+                              day=date_label(earliest)), code="closed_month", field="effective_from")
 
 
 def values_on(county_id: int, keys: Iterable[str], day: date) -> dict[str, str]:

@@ -7,10 +7,12 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+from portal.core.clock import now_utc
+
 
 def utcnow() -> datetime:
-    """Now, UTC-aware: the only clock the portal writes."""
-    return datetime.now(UTC)
+    """Now, UTC-aware: the only clock the portal writes (portal.core.clock, which a loader may tell the time)."""
+    return now_utc()
 
 
 class UTCDateTime(TypeDecorator):

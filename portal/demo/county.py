@@ -1,5 +1,8 @@
 """The demo county: a fictional county (云溪县) with 3 townships, 12 villages, users of every role,
-households and people with valid resident IDs. Deterministic, and idempotent: a second run adds nothing.
+households and people with valid resident IDs (the register, loaded as a bulk import would, dated early last
+year), and then its year told through the services users go through, each step on its day
+(portal.demo_story: posts and holders, attendance, payrolls, workshops, the audit's planted cases and the
+auditor's first run). Deterministic, and idempotent: a second run adds nothing.
 """
 
 from __future__ import annotations
@@ -15,15 +18,16 @@ from portal.accounts.models import User
 from portal.accounts.service import hash_password
 from portal.core import auditlog
 from portal.core.access import Role
-from portal.core.calendar import WorkCalendar
-from portal.core.clock import county_today
-from portal.core.types import utcnow
-from portal.demo.audit import plant_after_payrolls, plant_before_payrolls, run_demo_audit
-from portal.demo.duty import build_duty
-from portal.demo.payroll import build_payrolls
-from portal.demo.workshops import build_workshops
+from portal.core.clock import county_moment, county_today, told
+from portal.demo_audit import plant, run_demo_audit
+from portal.demo_duty import keep_attendance
+from portal.demo_hiring import plan_the_year
+from portal.demo_payroll import pay_the_year
+from portal.demo_story import Story
+from portal.demo_workshops import open_workshops
 from portal.extensions import db
 from portal.places.models import County, Township, Village
+from portal.posts.models import Post
 from portal.registry.models import Household, Person, Relationship
 from portal.registry.rules import (
     EmploymentStatus,
@@ -77,7 +81,28 @@ def _get_or_add(model, where: dict, **values):
 
 
 def build_demo() -> list[DemoLogin]:
-    """Create whatever of the demo county is missing; return the demo logins."""
+    """Create whatever of the demo county is missing; tell its year once (portal.demo_story); return the logins."""
+    today = county_today()
+    with told(county_moment(date(today.year - 1, 1, 10), 9)):  # the register was taken early last year
+        county, logins = _register()
+    if db.session.execute(select(Post.id).join(Village, Village.id == Post.village_id).join(
+            Township, Township.id == Village.township_id).where(Township.county_id == county.id)).first():
+        return logins  # the story has been told
+    from portal.attendance.service import county_calendar
+
+    story = Story(county.id, today, county_calendar(county.id))
+    plant(story)  # first: the planted cases tell the clerks and the payrolls what to do differently
+    plan_the_year(story)
+    keep_attendance(story)
+    pay_the_year(story)
+    open_workshops(story)
+    run_demo_audit(story)
+    story.run()
+    return logins
+
+
+def _register() -> tuple[County, list[DemoLogin]]:
+    """The county, its townships and villages, the users of every role and the labour register (idempotent)."""
     rng = random.Random(20261122)
     changes: list[auditlog.Change] = []
     county, created = _get_or_add(County, {"code": COUNTY[0]}, name=COUNTY[1])
@@ -88,7 +113,6 @@ def build_demo() -> list[DemoLogin]:
     password = hash_password(DEMO_PASSWORD)
     _user("admin", "县管理员 周明", Role.COUNTY_ADMIN, password, changes, county_id=county.id)
     _user("auditor", "县审计员 孙丽", Role.COUNTY_AUDITOR, password, changes, county_id=county.id)
-    calendar, today = WorkCalendar(), county_today()
     used_ids: set[str] = set()  # per run, so the same seed yields the same IDs every time
     clerk_no = 0
     for t_index, (t_code, t_name, villages) in enumerate(TOWNSHIPS, start=1):
@@ -109,62 +133,9 @@ def build_demo() -> list[DemoLogin]:
                   village_id=village.id)
             logins.append(DemoLogin(f"clerk{clerk_no:02d}", Role.VILLAGE_CLERK, f"{t_name} {v_name}"))
             _households(rng, village, used_ids, changes)
-            _posts(village, county, changes, waiting=v_index == 1)
-            build_duty(village, calendar, today, changes)
     auditlog.record_many("demo", changes)
     db.session.commit()
-    plant_before_payrolls(county.id, today)
-    build_payrolls(county.id, today)
-    build_workshops(county.id, today)
-    plant_after_payrolls(county.id, today)
-    run_demo_audit(county.id, today)
-    return logins
-
-
-# Subsidy standards (元/月) of the demo county; the other categories get 800.
-STANDARDS = {"cleaning": 800, "road_care": 900, "forest_care": 900, "river_care": 900, "elder_care": 1000}
-DEMO_POSTS = (("cleaning", "保洁员", "村道、公共场所和垃圾收集点保洁", 6, "公里", 2),
-              ("road_care", "护路员", "通村公路巡查、清障、边沟清理", 8, "公里", 1))
-QUOTA = 6
-
-
-WAITING_POST = ("forest_care", "护林员", "集体林巡护、防火宣传、病虫害报告", 3000, "亩", 1)
-
-
-def _posts(village: Village, county: County, changes, waiting: bool = False) -> None:
-    """From the first of the year: the county's standards, a quota of 6, two approved posts per village, and
-    in the first village of each township a post plan submitted and waiting for the township reviewer."""
-    from portal.posts.models import Post, SubsidyStandard, VillageQuota
-    from portal.posts.plans.rules import term_last_day
-    from portal.posts.rules import PostCategory
-
-    admin = db.session.execute(select(User).where(User.username == "admin")).scalar_one()
-    start = date(date.today().year, 1, 1)  # noqa: DTZ011  (a demo date; any day of the year will do)
-    for category in PostCategory:
-        row, created = _get_or_add(SubsidyStandard, {"county_id": county.id, "category": category.value,
-                                                     "effective_from": start},
-                                   monthly_amount=Decimal(STANDARDS.get(category.value, 800)), created_by=admin.id)
-        if created:
-            changes.append(auditlog.Change("set_standard", "subsidy_standard", str(row.id), None,
-                                           {"category": category, "monthly_amount": row.monthly_amount}))
-    quota, created = _get_or_add(VillageQuota, {"village_id": village.id, "effective_from": start},
-                                 headcount=QUOTA, created_by=admin.id)
-    if created:
-        changes.append(auditlog.Change("set_quota", "village_quota", str(quota.id), None, {"headcount": QUOTA}))
-    clerk = db.session.execute(select(User).where(User.village_id == village.id)).scalars().first()
-    reviewer = db.session.execute(select(User).where(User.township_id == village.township_id)).scalars().first()
-    plans = [(*p, "approved") for p in DEMO_POSTS] + ([(*WAITING_POST, "submitted")] if waiting else [])
-    for category, title, duties, amount, unit, headcount, state in plans:
-        decided = {"decided_by": reviewer.id, "decided_at": utcnow()} if state == "approved" else {}
-        post, created = _get_or_add(
-            Post, {"village_id": village.id, "title": title}, category=category, duties=duties,
-            workload_amount=Decimal(amount), workload_unit=unit, headcount=headcount, schedule="full_time",
-            subsidy=Decimal(STANDARDS[category]), funding_source="linkage_fund", start_date=start,
-            end_date=term_last_day(start), need_reason=f"{village.name}{duties}，需要专人负责", state=state,
-            created_by=clerk.id, submitted_by=clerk.id, submitted_at=utcnow(), **decided)
-        if created:
-            changes.append(auditlog.Change("create", "post", str(post.id), None,
-                                           {"title": title, "state": state, "headcount": headcount}))
+    return county, logins
 
 
 def _user(username, full_name, role: Role, password, changes, **place) -> None:

@@ -19,6 +19,7 @@ from portal.core.masking import mask_id
 from portal.extensions import db
 from portal.notice.board import BOARD_COUNTS, BOARD_SECTIONS
 from portal.places.models import County, Township, Village
+from portal.posts import labels as post_labels
 from portal.posts import rules
 from portal.posts.hiring.service import county_today
 from portal.posts.models import Appointment
@@ -69,7 +70,7 @@ def board(code: str):
     return render_template("notice/board.html", village=village, township=village.township,
                            county=village.township.county, current=current, ended=ended, today=today,
                            sections=sections, mask_id=mask_id,
-                           category_cn=lambda c: rules.PostCategory(c).chinese,
+                           post_category=lambda c: reg_labels.label(post_labels.CATEGORY, c),
                            category_label=lambda c: reg_labels.label(reg_labels.CATEGORY, c))
 
 

@@ -23,6 +23,7 @@ from portal.attendance.service import month_bounds
 from portal.core import auditlog
 from portal.core.access import get_scoped
 from portal.core.errors import RuleViolation
+from portal.core.i18n import money
 from portal.core.money import CENT
 from portal.extensions import db
 from portal.payroll.guards import (
@@ -51,8 +52,8 @@ def _adjustment_text(problem: AdjustmentProblem, subsidy: Decimal) -> str:
         AdjustmentProblem.MONTH_NOT_EARLIER: _("An adjustment corrects an earlier month than the payroll's own."),
         AdjustmentProblem.MONTH_TOO_OLD: _("An adjustment reaches back at most 12 months."),
         AdjustmentProblem.ZERO: _("Enter an amount other than 0 (negative to recover an overpayment)."),
-        AdjustmentProblem.TOO_LARGE: _("An adjustment is at most 12 months of the post's subsidy (%(max)s 元) "
-                                       "either way.", max=str(subsidy * 12)),
+        AdjustmentProblem.TOO_LARGE: _("An adjustment is at most 12 months of the post's subsidy (%(max)s) "
+                                       "either way.", max=money(subsidy * 12)),
         AdjustmentProblem.NO_REASON: _("Say why the earlier month is corrected."),
         AdjustmentProblem.NEGATIVE_TOTAL: _("The payroll's total may not become negative."),
     }[problem]

@@ -66,18 +66,13 @@ def generate_month(actor, year: int, month: int, village_ids: list[int] | None =
                  "line_count": len(c.lines), "total": c.total, "required_days": c.month_days, "created_by": actor_id,
                  "created_at": now, "computed_at": now, "return_reason": "", "bank_reference": ""} for c in todo]
         made = {village_id: payroll_id for payroll_id, village_id in db.session.execute(stmt, rows)}
-    lines = []
-    for c in todo:
-        if c.village_id in made:
-            for line in c.lines:
-                line["payroll_id"] = made[c.village_id]
-            lines += c.lines
-    compute.insert_lines(None, lines, actor_id)
+    batches = [(made[c.village_id], c.lines) for c in todo if c.village_id in made]
+    compute.insert_lines(batches, actor_id)
     auditlog.record_many(actor, [auditlog.Change(
         "payroll.generate", "payroll", str(made[c.village_id]), None,
         {"village_id": c.village_id, "year": year, "month": month, "state": PayrollState.DRAFT.value,
          "line_count": len(c.lines), "total": c.total, "required_days": c.month_days, "batch": True})
         for c in todo if c.village_id in made])
     db.session.commit()
-    return Batch(payrolls=len(made), lines=len(lines), existing=len(existing) + len(todo) - len(made),
-                 without_holders=len(computed) - len(todo))
+    return Batch(payrolls=len(made), lines=sum(len(lines) for _id, lines in batches),
+                 existing=len(existing) + len(todo) - len(made), without_holders=len(computed) - len(todo))

@@ -1,9 +1,10 @@
 """Payroll lines from the facts: who was on duty in the month, their marks, the county's working days.
 
-Set-based: one query for the appointments of all the villages asked for (with person and post columns),
-one counting their marks of the month (GROUP BY appointment and mark: the county's 440 000 marks of a
-month stay in the database; holders whose window starts or ends inside the month have their few marks
-read and counted by attendance.rules.tally), the calendar once per county; no ORM objects. Each line is
+Set-based: one query for the appointments of all the villages asked for, with person columns and their
+marks of the month counted by the database (GROUP BY appointment, joined: one row per holder with its four
+counts; the county's 440 000 marks of a month stay in the database; holders whose window starts or ends
+inside the month have their few marks read and counted by attendance.rules.tally), one for their posts'
+terms, the calendar once per county; no ORM objects. Each line is
 then Rule 3 applied by the pure rules (Tally.duty_days, payroll.rules.required_days and pay_for_month):
 
   S = the post's subsidy, R = required days, D = duty days credited inside the active window,
@@ -19,15 +20,18 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
+from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import String, case, func, select, type_coerce
 
 from portal.attendance.models import AttendanceMark
 from portal.attendance.rules import Mark, Tally, Window, active_window, tally
 from portal.attendance.service import ON_DUTY, county_calendar, month_bounds
+from portal.core.auditlog import insert_rows
 from portal.core.calendar import WorkCalendar
 from portal.extensions import db
 from portal.payroll.models import PayrollLine
@@ -36,100 +40,127 @@ from portal.places.models import Township, Village
 from portal.posts.models import Appointment, Post
 from portal.registry.models import Person
 
-NO_MARKS = Tally()
+_MARKS = (Mark.PRESENT, Mark.HALF, Mark.LEAVE, Mark.ABSENT)
+# The dates come as the driver gives them (SQLite: ISO text) and are read once per distinct window (_inside).
 _HOLDER_COLUMNS = (
     Appointment.id, Appointment.village_id, Appointment.person_id, Appointment.post_id, Appointment.state,
-    Appointment.start_date, Appointment.end_date, Appointment.exited_on, Person.name, Person.id_number,
-    Person.bank_name, Person.bank_account, Post.title, Post.schedule, Post.required_days, Post.subsidy,
+    type_coerce(Appointment.start_date, String), type_coerce(Appointment.end_date, String),
+    type_coerce(Appointment.exited_on, String), Person.name, Person.id_number, Person.bank_name,
+    Person.bank_account,
 )
 
 
-@dataclass(frozen=True)
-class Holder:
-    """One appointment's facts for the month (a row of the holders query)."""
+class PostTerms(NamedTuple):
+    """What a line copies from its post (read once per post, not once per holder)."""
 
-    appointment_id: int
-    village_id: int
-    person_id: int
-    post_id: int
-    state: str
-    start: date
-    end: date
-    exited_on: date | None
-    name: str
-    id_number: str
-    bank_name: str
-    bank_account: str
     title: str
     schedule: str
     part_time_days: int | None
     subsidy: Decimal
 
-    @property
-    def window(self) -> Window | None:
-        return active_window(self.state, self.start, self.end, self.exited_on)
+
+# A holder row (the holders query), by position: the appointment's facts, the person's, and the marks of the
+# month as the database counted them. Its dates are as the driver gives them: `_day()` reads them.
+HOLDER_FIELDS = ("appointment_id", "village_id", "person_id", "post_id", "state", "start", "end", "exited_on",
+                 "name", "id_number", "bank_name", "bank_account", "present", "half", "leave", "absent")
+(APPOINTMENT, VILLAGE, PERSON, POST, STATE, START, END, EXITED, NAME, ID_NUMBER, BANK, ACCOUNT) = range(12)
+COUNTS = slice(12, 16)
+Holder = tuple  # a row of HOLDER_FIELDS: 20 000 plain rows, no object each
+
+
+def _day(value: date | str | None) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+# A duty line's values, in this order (payroll_lines columns; the payroll, its creator and the empty reason
+# are added when stored).
+LINE_COLUMNS = ("village_id", "kind", "appointment_id", "person_id", "post_id", "person_name", "id_number",
+                "post_title", "bank_name", "bank_account", "schedule", "subsidy", "required_days", "duty_days",
+                "window_days", "month_days", "present_days", "half_days", "leave_days", "absent_days", "amount")
+AMOUNT = LINE_COLUMNS.index("amount")
 
 
 @dataclass
 class Computed:
-    """A village's month: the full-time required days (the month's working days) and its duty lines."""
+    """A village's month: the full-time required days (the month's working days), its duty lines, their total."""
 
     village_id: int
     month_days: int
-    lines: list[dict] = field(default_factory=list)
-
-    @property
-    def total(self) -> Decimal:
-        return sum((line["amount"] for line in self.lines), ZERO)
+    lines: list[tuple] = field(default_factory=list)
+    total: Decimal = ZERO
 
 
 # ---- the facts --------------------------------------------------------------------------------------
 
 
-def holders_of(village_ids: Iterable[int] | None, start: date, end: date) -> dict[int, list[Holder]]:
+def holders_of(village_ids: Iterable[int] | None, start: date, end: date
+               ) -> tuple[dict[int, list[Holder]], dict[int, PostTerms]]:
     """The appointments of the villages (all, with None) in an on-duty state whose term meets start..end,
-    by village, ordered by post, name and appointment (the order of the attendance grid)."""
-    stmt = (select(*_HOLDER_COLUMNS).join(Person, Person.id == Appointment.person_id)
-            .join(Post, Post.id == Appointment.post_id)
-            .where(Appointment.state.in_(ON_DUTY), Appointment.start_date <= end, Appointment.end_date >= start)
+    by village, ordered by post, name and appointment (the order of the attendance grid), each with its marks
+    from start to end counted by the database (GROUP BY appointment: one row per holder, joined); and their
+    posts' terms, read in a query of their own (a county has a tenth as many posts as holders)."""
+    on_duty = [Appointment.state.in_(ON_DUTY), Appointment.start_date <= end, Appointment.end_date >= start]
+    marks = [AttendanceMark.day >= start, AttendanceMark.day <= end]
+    if village_ids is not None:
+        wanted = list(village_ids)
+        on_duty.append(Appointment.village_id.in_(wanted))
+        marks.append(AttendanceMark.village_id.in_(wanted))
+    counts = (select(AttendanceMark.appointment_id.label("appointment_id"),
+                     *(func.sum(case((AttendanceMark.mark == m.value, 1), else_=0)).label(m.value) for m in _MARKS))
+              .where(*marks).group_by(AttendanceMark.appointment_id).subquery("counts"))
+    stmt = (select(*_HOLDER_COLUMNS, *(func.coalesce(counts.c[m.value], 0) for m in _MARKS))
+            .join(Person, Person.id == Appointment.person_id)
+            .outerjoin(counts, counts.c.appointment_id == Appointment.id).where(*on_duty)
             .order_by(Appointment.village_id, Appointment.post_id, Person.name, Appointment.id))
-    if village_ids is not None:
-        stmt = stmt.where(Appointment.village_id.in_(list(village_ids)))
+    posts = select(Post.id, Post.title, Post.schedule, Post.required_days, Post.subsidy).where(
+        Post.id.in_(select(Appointment.post_id).where(*on_duty)))
+    conn = db.session.connection()  # Core rows: no ORM result layer over 20 000 plain tuples
+    terms = {post_id: PostTerms(*rest) for post_id, *rest in conn.execute(posts)}
     result: dict[int, list[Holder]] = {}
-    for row in db.session.execute(stmt):
-        result.setdefault(row[1], []).append(Holder(*row))
-    return result
+    for row in conn.execute(stmt).all():
+        village = result.get(row[VILLAGE])
+        if village is None:
+            village = result[row[VILLAGE]] = []
+        village.append(row)
+    return result, terms
 
 
-def tallies_of(village_ids: Iterable[int] | None, start: date, end: date,
-               partial: dict[int, Window]) -> dict[int, Tally]:
-    """Each appointment's marks from start to end, counted inside its active window.
+def recount(partial: dict[int, Window], start: date, end: date) -> dict[int, tuple[int, int, int, int]]:
+    """The marks from start to end of holders whose window starts or ends inside the period (`partial`:
+    appointment id → window), counted inside their window by attendance.rules.tally (they are few)."""
+    if not partial:
+        return {}
+    marks: dict[int, dict[date, str]] = {}
+    rows = db.session.execute(select(AttendanceMark.appointment_id, AttendanceMark.day, AttendanceMark.mark)
+                              .where(AttendanceMark.appointment_id.in_(list(partial)),
+                                     AttendanceMark.day >= start, AttendanceMark.day <= end))
+    for appointment_id, day, mark in rows:
+        marks.setdefault(appointment_id, {})[day] = mark
+    return {appointment_id: astuple(tally(marks.get(appointment_id, {}), window))
+            for appointment_id, window in partial.items()}
 
-    Holders on duty for the whole period are counted by the database (GROUP BY appointment and mark: all
-    their marks lie inside the window, and the county's 440 000 marks of a month stay where they are).
-    The few whose window starts or ends inside the period (`partial`: appointment id → window) have their
-    marks read and counted by attendance.rules.tally.
-    """
-    stmt = (select(AttendanceMark.appointment_id, AttendanceMark.mark, func.count())
-            .where(AttendanceMark.day >= start, AttendanceMark.day <= end)
-            .group_by(AttendanceMark.appointment_id, AttendanceMark.mark))
-    if village_ids is not None:
-        stmt = stmt.where(AttendanceMark.village_id.in_(list(village_ids)))
-    counts: dict[int, dict[str, int]] = {}
-    for appointment_id, mark, n in db.session.execute(stmt):
-        counts.setdefault(appointment_id, {})[mark] = n
-    result = {appointment_id: Tally(*(c.get(m, 0) for m in (Mark.PRESENT, Mark.HALF, Mark.LEAVE, Mark.ABSENT)))
-              for appointment_id, c in counts.items() if appointment_id not in partial}
-    if partial:
-        marks: dict[int, dict[date, str]] = {}
-        rows = db.session.execute(select(AttendanceMark.appointment_id, AttendanceMark.day, AttendanceMark.mark)
-                                  .where(AttendanceMark.appointment_id.in_(list(partial)),
-                                         AttendanceMark.day >= start, AttendanceMark.day <= end))
-        for appointment_id, day, mark in rows:
-            marks.setdefault(appointment_id, {})[day] = mark
-        for appointment_id, window in partial.items():
-            result[appointment_id] = tally(marks.get(appointment_id, {}), window)
-    return result
+
+# Rule 3 per distinct case: a county month of 20 000 holders repeats a few dozen windows and a few hundred
+# (post, marks, days) cases, so each is worked out once by the pure rules and then looked up.
+
+
+@lru_cache(maxsize=4096)
+def _inside(state: str, start: date | str, end: date | str, exited_on: date | str | None, first: date, last: date
+            ) -> Window | None:
+    window = active_window(state, _day(start), _day(end), _day(exited_on))
+    return window.clip(first, last) if window is not None else None
+
+
+@lru_cache(maxsize=8192)
+def _pay_case(post: PostTerms, present: int, half: int, window_days: int, month_days: int
+              ) -> tuple[int, Decimal, Decimal]:
+    """(R, D, amount) of a holder of the post with these marks and days."""
+    required = required_days(post.schedule, month_days, post.part_time_days)
+    duty_days = Tally(present, half).duty_days
+    return required, duty_days, pay_for_month(post.subsidy, duty_days, required, window_days, month_days)
+
+
+# ---- the lines --------------------------------------------------------------------------------------
 
 
 def calendars_of(village_ids: Iterable[int]) -> dict[int, WorkCalendar]:
@@ -143,38 +174,47 @@ def calendars_of(village_ids: Iterable[int]) -> dict[int, WorkCalendar]:
 # ---- the lines --------------------------------------------------------------------------------------
 
 
-def duty_line(holder: Holder, inside: Window, counted: Tally, working: list[date]) -> dict:
-    """The holder's duty line for the month: `inside` their window within the month, `counted` their marks
-    there, `working` the month's working days (sorted)."""
+@lru_cache(maxsize=4096)
+def _duty_days(counted: Tally) -> Decimal:
+    return counted.duty_days
+
+
+@lru_cache(maxsize=4096)
+def _pay(subsidy: Decimal, duty_days: Decimal, required: int, window_days: int, month_days: int) -> Decimal:
+    """pay_for_month, once per distinct case: a county month repeats a few hundred of them across 20 000 lines."""
+    return pay_for_month(subsidy, duty_days, required, window_days, month_days)
+
+
+def duty_line(holder: Holder, post: PostTerms, inside: Window, counted: tuple[int, int, int, int],
+              working: list[date]) -> tuple:
+    """The holder's duty line for the month (LINE_COLUMNS): `inside` their window within the month, `counted`
+    their marks there (present, half, leave, absent), `working` the month's working days (sorted)."""
     month_days = len(working)
-    window_days = bisect_right(working, inside.end) - bisect_left(working, inside.start)
-    required = required_days(holder.schedule, month_days, holder.part_time_days)
-    subsidy = Decimal(holder.subsidy)
-    return {
-        "village_id": holder.village_id, "kind": "duty", "appointment_id": holder.appointment_id,
-        "person_id": holder.person_id, "post_id": holder.post_id, "person_name": holder.name,
-        "id_number": holder.id_number, "post_title": holder.title, "bank_name": holder.bank_name or "",
-        "bank_account": holder.bank_account or "", "schedule": holder.schedule, "subsidy": subsidy,
-        "required_days": required, "duty_days": counted.duty_days, "window_days": window_days,
-        "month_days": month_days, "present_days": counted.present, "half_days": counted.half,
-        "leave_days": counted.leave, "absent_days": counted.absent,
-        "amount": pay_for_month(subsidy, counted.duty_days, required, window_days, month_days),
-        "adjusts_year": None, "adjusts_month": None, "reason": "",
-    }
+    if not working or (inside.start <= working[0] and inside.end >= working[-1]):
+        window_days = month_days
+    else:
+        window_days = bisect_right(working, inside.end) - bisect_left(working, inside.start)
+    present, half, leave, absent = counted
+    required, duty_days, amount = _pay_case(post, present, half, window_days, month_days)
+    return (holder[VILLAGE], "duty", holder[APPOINTMENT], holder[PERSON], holder[POST], holder[NAME],
+            holder[ID_NUMBER], post.title, holder[BANK] or "", holder[ACCOUNT] or "", post.schedule,
+            post.subsidy, required, duty_days, window_days, month_days, present, half, leave, absent, amount)
 
 
 def compute_many(village_ids: list[int] | None, year: int, month: int) -> dict[int, Computed]:
     """Every asked village's duty lines for the month (villages without holders get no lines)."""
     first, last = month_bounds(year, month)
-    holders = holders_of(village_ids, first, last)
+    holders, terms = holders_of(village_ids, first, last)
     inside: dict[int, Window] = {}
-    for holder in (h for rows in holders.values() for h in rows):
-        window = holder.window
-        clipped = window.clip(first, last) if window is not None else None
-        if clipped is not None:
-            inside[holder.appointment_id] = clipped
-    tallies = tallies_of(village_ids, first, last,
-                         {a: w for a, w in inside.items() if (w.start, w.end) != (first, last)})
+    partial: dict[int, Window] = {}
+    for rows in holders.values():
+        for h in rows:
+            clipped = _inside(h[STATE], h[START], h[END], h[EXITED], first, last)
+            if clipped is not None:
+                inside[h[APPOINTMENT]] = clipped
+                if clipped.start != first or clipped.end != last:
+                    partial[h[APPOINTMENT]] = clipped
+    recounted = recount(partial, first, last)
     wanted = list(village_ids) if village_ids is not None else list(holders)
     calendars = calendars_of(wanted)
     working_by_calendar: dict[int, list[date]] = {}
@@ -187,10 +227,13 @@ def compute_many(village_ids: list[int] | None, year: int, month: int) -> dict[i
         if working is None:
             working = working_by_calendar[id(calendar)] = calendar.month_working_days(year, month)
         computed = Computed(village_id, len(working))
+        lines = computed.lines
         for holder in holders.get(village_id, ()):
-            if holder.appointment_id in inside:
-                computed.lines.append(duty_line(holder, inside[holder.appointment_id],
-                                                tallies.get(holder.appointment_id, NO_MARKS), working))
+            window = inside.get(holder[APPOINTMENT])
+            if window is not None:
+                counted = recounted.get(holder[APPOINTMENT]) or holder[COUNTS]
+                lines.append(duty_line(holder, terms[holder[POST]], window, counted, working))
+        computed.total = sum((line[AMOUNT] for line in lines), ZERO)
         result[village_id] = computed
     return result
 
@@ -200,36 +243,11 @@ def compute(village_id: int, year: int, month: int) -> Computed:
     return compute_many([village_id], year, month)[village_id]
 
 
-def insert_lines(payroll_id: int | None, lines: list[dict], created_by: int | None) -> None:
-    """Store lines in one trip (payroll_id None: each line carries its own).
+def insert_lines(batches: Iterable[tuple[int, list[tuple]]], created_by: int | None) -> None:
+    """Store the lines of each (payroll id, lines) in one trip, inside the session's transaction.
 
-    The county's batch writes 20 000 lines: SQLAlchemy's Core executemany spent longer building each
-    row's parameters than the database took to store them, so the rows go to the driver as they are
-    bound (COPY on PostgreSQL, one executemany on SQLite), inside the session's transaction.
+    The county's batch writes 20 000 lines: they go to the driver as they are bound (COPY on PostgreSQL,
+    one executemany on SQLite; core.auditlog.insert_rows), not through SQLAlchemy's per-row parameters.
     """
-    if not lines:
-        return
-    table = PayrollLine.__table__
-    names = [c for c in lines[0] if c != "payroll_id"] + ["payroll_id", "created_by"]
-    conn = db.session.connection()
-    dialect = conn.dialect
-    rows = ([line[c] for c in names[:-2]] + [payroll_id if payroll_id is not None else line["payroll_id"], created_by]
-            for line in lines)
-    quote = dialect.identifier_preparer.quote
-    columns = ", ".join(quote(c) for c in names)
-    if dialect.name == "postgresql":
-        with conn.connection.dbapi_connection.cursor() as cursor, cursor.copy(
-                f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    processors = [(i, p) for i, c in enumerate(names)
-                  if (p := table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
-    bound = []
-    for row in rows:
-        for i, process in processors:
-            row[i] = process(row[i])
-        bound.append(tuple(row))
-    marks = ", ".join(["?" if dialect.paramstyle == "qmark" else "%s"] * len(names))
-    conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})",  # noqa: S608 (our names)
-                         bound)
+    rows = [(*line, payroll_id) for payroll_id, lines in batches for line in lines]
+    insert_rows(PayrollLine.__table__, (*LINE_COLUMNS, "payroll_id"), rows, created_by=created_by, reason="")

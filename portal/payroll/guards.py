@@ -15,7 +15,7 @@ from portal.core import auditlog
 from portal.core.access import Role
 from portal.core.cas import compare_and_set
 from portal.core.errors import Conflict, NotAllowed, RuleViolation
-from portal.core.i18n import date_label, month_label
+from portal.core.i18n import date_label, money, month_label
 from portal.core.money import CENT
 from portal.extensions import db
 from portal.payroll.labels import state_label
@@ -148,4 +148,4 @@ def refuse_negative(total: Decimal) -> None:
     if total < 0:
         db.session.rollback()
         raise RuleViolation(_("The payroll's total would be negative (%(total)s). Recover the rest on a later "
-                              "payroll.", total=str(total)), code="negative_total")
+                              "payroll.", total=money(total)), code="negative_total")

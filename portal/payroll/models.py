@@ -54,9 +54,10 @@ class PayrollLine(db.Model):
     """One holder's pay for the month (kind `duty`), or a correction of an earlier month (kind `adjustment`).
 
     Name, post title and bank details are copied when the line is computed, so a submitted sheet
-    does not change when the register does. Village, person and post are copies of the appointment's
-    (which holds their foreign keys): a county batch writes 20 000 lines, and each foreign key is a
-    lookup per line.
+    does not change when the register does. Only the payroll is a foreign key: the appointment (which holds
+    the village's, person's and post's keys), those copies and the creator are written by the payroll service
+    from rows it has just read, and no query needs the database to check them; a county batch writes 20 000
+    lines, and each foreign key is a lookup and a row lock per line (migration 0008).
     """
 
     __tablename__ = "payroll_lines"
@@ -65,7 +66,7 @@ class PayrollLine(db.Model):
     payroll_id: Mapped[int] = mapped_column(ForeignKey("payrolls.id"), index=True)
     village_id: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(10), default="duty")
-    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"), index=True)
+    appointment_id: Mapped[int] = mapped_column(Integer, index=True)
     person_id: Mapped[int] = mapped_column(Integer, index=True)
     post_id: Mapped[int] = mapped_column(Integer)
     person_name: Mapped[str] = mapped_column(String(40))
@@ -87,7 +88,7 @@ class PayrollLine(db.Model):
     adjusts_year: Mapped[int | None] = mapped_column(Integer)
     adjusts_month: Mapped[int | None] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text, default="")
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by: Mapped[int | None] = mapped_column(Integer)
 
     payroll: Mapped[Payroll] = relationship(back_populates="lines")
 

@@ -20,7 +20,8 @@ from portal.payroll.arrears import county_date
 from portal.payroll.models import Payroll, PayrollLine
 from portal.payroll.rules import ZERO, month_end
 from portal.places.models import Township, Village
-from portal.posts.models import Appointment
+from portal.posts.models import Appointment, Post
+from portal.registry.models import Person
 
 HISTORY_MONTHS = 12
 
@@ -53,6 +54,26 @@ def clerk_months(user, today: date) -> tuple[list[MonthRow], list[Payroll]]:
         rows.append(MonthRow(year, month, payrolls.pop((year, month), None), today > end,
                              date.fromordinal(end.toordinal() + 1)))
     return rows, list(payrolls.values())
+
+
+MISSING_MONTHS = 3  # the clerk is reminded of the last three ended months
+
+
+def missing_months(user, today: date) -> list[tuple[int, int]]:
+    """The clerk's ended months (the last MISSING_MONTHS) without a payroll while somebody was on duty."""
+    months = [add_months(today.year, today.month, -n) for n in range(1, MISSING_MONTHS + 1)]
+    have = set(db.session.execute(scoped(select(Payroll.year, Payroll.month), Payroll, user)).tuples())
+    return [ym for ym in months if ym not in have
+            and holder_counts([user.village_id], *ym).get(user.village_id, 0) > 0]
+
+
+def villages_due(user, year: int, month: int) -> list[int]:
+    """Villages of the user's scope with somebody on duty in the month and no payroll for it (grouped queries)."""
+    with_payroll = select(Payroll.village_id).where(Payroll.year == year, Payroll.month == month)
+    ids = list(db.session.execute(scoped(select(Village.id), Village, user).where(
+        Village.id.not_in(with_payroll))).scalars())
+    counts = holder_counts(ids, year, month) if ids else {}
+    return [v for v in ids if counts.get(v, 0) > 0]
 
 
 # ---- the queue ------------------------------------------------------------------------------------------
@@ -184,3 +205,29 @@ def user_names(*ids: int | None) -> dict[int, str]:
     if not wanted:
         return {}
     return dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(wanted))).all())
+
+
+# ---- one payroll's page -----------------------------------------------------------------------------
+
+LINE_COLUMNS = (PayrollLine.id, PayrollLine.kind, PayrollLine.person_name, PayrollLine.id_number,
+                PayrollLine.post_title, PayrollLine.subsidy, PayrollLine.duty_days, PayrollLine.required_days,
+                PayrollLine.window_days, PayrollLine.month_days, PayrollLine.present_days, PayrollLine.half_days,
+                PayrollLine.leave_days, PayrollLine.absent_days, PayrollLine.amount, PayrollLine.adjusts_year,
+                PayrollLine.adjusts_month, PayrollLine.reason, PayrollLine.appointment_id, PayrollLine.person_id)
+
+
+def lines_of(payroll_id: int) -> tuple[list, list]:
+    """The payroll's duty lines and its adjustment lines, as rows of what the page shows (not whole objects)."""
+    rows = db.session.execute(select(*LINE_COLUMNS).where(PayrollLine.payroll_id == payroll_id)
+                              .order_by(PayrollLine.id)).all()
+    return [r for r in rows if r.kind == "duty"], [r for r in rows if r.kind != "duty"]
+
+
+def holder_choices(village_id: int) -> list[tuple[int, str]]:
+    """(appointment id, "name · post") of the village's holders on duty, by name: whom an adjustment may pay."""
+    rows = db.session.execute(select(Appointment.id, Person.name, Post.title)
+                              .join(Person, Person.id == Appointment.person_id)
+                              .join(Post, Post.id == Appointment.post_id)
+                              .where(Appointment.village_id == village_id, Appointment.state.in_(ON_DUTY))
+                              .order_by(Person.name, Appointment.id)).tuples()
+    return [(appointment_id, f"{name} · {title}") for appointment_id, name, title in rows]

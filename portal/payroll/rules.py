@@ -155,3 +155,32 @@ def payment_delay(year: int, month: int, submitted_on: date, approved_on: date, 
 def is_overdue(approved_on: date | None, today: date, deadline_days: int) -> bool:
     """An approved payroll is overdue once more than `deadline_days` have passed since approval."""
     return approved_on is not None and (today - approved_on).days > deadline_days
+
+
+# ---- review: a line beside last month's ---------------------------------------------------------------
+
+
+class LineFlag(enum.StrEnum):
+    """What deserves the reviewer's look on a duty line (a flag is a question, never a refusal)."""
+
+    NEW_HOLDER = "new_holder"  # no line for the holder on last month's payroll
+    ABOVE_LAST_MONTH = "above_last_month"  # paid more than last month
+    FULL_PAY_WITH_LEAVE = "full_pay_with_leave"  # the whole subsidy although on leave or absent some day
+    ZERO_DAYS = "zero_days"  # not one duty day
+
+
+def line_flags(amount: Decimal, subsidy: Decimal, duty_days: Decimal, leave_days: int, absent_days: int,
+               last_amount: Decimal | None, compared: bool) -> list[LineFlag]:
+    """The flags of a duty line. `compared`: last month has a payroll to compare with (without one, nobody is
+    new and nothing is above it); `last_amount`: the holder's duty pay on it, None when the holder has no line.
+    Full pay is the whole subsidy S (the rule never pays more); "above" is strictly more than last month."""
+    flags = []
+    if compared and last_amount is None:
+        flags.append(LineFlag.NEW_HOLDER)
+    if compared and last_amount is not None and amount > last_amount:
+        flags.append(LineFlag.ABOVE_LAST_MONTH)
+    if amount >= subsidy and leave_days + absent_days > 0:
+        flags.append(LineFlag.FULL_PAY_WITH_LEAVE)
+    if duty_days <= 0:
+        flags.append(LineFlag.ZERO_DAYS)
+    return flags

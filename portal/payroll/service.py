@@ -71,7 +71,7 @@ def _store_lines(user, payroll: Payroll) -> tuple[int, Decimal]:
     count and total. The caller holds the payroll's row (a CAS already ran) and commits."""
     computed = compute.compute(payroll.village_id, payroll.year, payroll.month)
     db.session.execute(delete(PayrollLine).where(PayrollLine.payroll_id == payroll.id, PayrollLine.kind == "duty"))
-    compute.insert_lines(payroll.id, computed.lines, getattr(user, "id", None))
+    compute.insert_lines([(payroll.id, computed.lines)], getattr(user, "id", None))
     return store_totals(payroll.id, required_days=computed.month_days, computed_at=utcnow())
 
 
@@ -99,7 +99,7 @@ def generate(user, village_id: int, year: int, month: int, today: date) -> Payro
     except IntegrityError:
         db.session.rollback()
         raise already(existing(village_id, year, month), village) from None
-    compute.insert_lines(payroll.id, computed.lines, user.id)
+    compute.insert_lines([(payroll.id, computed.lines)], user.id)
     auditlog.record(user, "payroll.generate", "payroll", payroll.id, None,
                     {"village_id": village_id, "year": year, "month": month, **auditlog.snapshot(payroll, FIELDS)})
     db.session.commit()

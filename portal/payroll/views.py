@@ -9,10 +9,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
-from portal.attendance.service import ON_DUTY
 from portal.core.access import COUNTY_ROLES, Role, get_scoped_or_404, require_role
 from portal.core.errors import DomainError
 from portal.core.forms import show_refusal
@@ -23,18 +21,18 @@ from portal.payroll import (
     home,  # noqa: F401  (registers the home-page items)
     labels,
     queries,
+    review,
     service,
 )
 from portal.payroll.forms import ActionForm, AdjustmentForm, GenerateForm, PaymentForm, ReturnForm
 from portal.payroll.models import Payroll, PayrollLine
-from portal.payroll.rules import EDITABLE, PayrollState
+from portal.payroll.rules import EDITABLE, LineFlag, PayrollState
 from portal.places.models import Village
-from portal.posts.models import Appointment
-from portal.registry.models import Person
 
 bp = Blueprint("payroll_pages", __name__, url_prefix="/payroll")
 MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 BANK_ROLES = (Role.TOWNSHIP_REVIEWER, Role.COUNTY_ADMIN)
+WAITING = (PayrollState.SUBMITTED.value, PayrollState.APPROVED.value)  # the township's own queue
 
 
 @bp.context_processor
@@ -63,30 +61,46 @@ def _month_arg(default: tuple[int, int]) -> tuple[int, int]:
 def index():
     today = service.county_today()
     if current_user.role == Role.VILLAGE_CLERK:
-        rows, older = queries.clerk_months(current_user, today)
-        holders = {(r.year, r.month): queries.holder_counts([current_user.village_id], r.year, r.month).get(
-            current_user.village_id, 0) for r in rows if r.payroll is None and r.ended}
-        return render_template("payroll/index_clerk.html", rows=rows, older=older, holders=holders,
-                               village=current_user.village)
+        return _clerk_index(today)
     year, month = _month_arg(queries.add_months(today.year, today.month, -1))
     state = request.args.get("state", "")
-    state = state if state in {*PayrollState, "missing"} else ""
+    state = state if state in {*PayrollState, "missing", "due"} else ""
     townships = queries.townships(current_user)
     township_id = current_user.township_id
     if current_user.role in COUNTY_ROLES:
         township_id = request.args.get("township", type=int)
         township_id = township_id if township_id in {t.id for t in townships} else None
-    q = queries.queue(current_user, year, month, "" if state == "missing" else state, township_id)
-    waiting = []
+    q = queries.queue(current_user, year, month, "" if state in ("missing", "due") else state, township_id)
+    if state == "due":  # only the villages that need a payroll: somebody was on duty
+        q.missing = [r for r in q.missing if r.holders]
+    waiting, waiting_state = [], request.args.get("waiting", "")
     if current_user.role == Role.TOWNSHIP_REVIEWER:
+        shown = [waiting_state] if waiting_state in WAITING else list(WAITING)
         waiting = db.session.execute(select(Payroll).join(Village, Village.id == Payroll.village_id).where(
-            Village.township_id == current_user.township_id,
-            Payroll.state.in_([PayrollState.SUBMITTED.value, PayrollState.APPROVED.value]))
+            Village.township_id == current_user.township_id, Payroll.state.in_(shown))
             .order_by(Payroll.year, Payroll.month, Village.code)).scalars().all()
     return render_template("payroll/queue.html", q=q, year=year, month=month, state=state, townships=townships,
-                           township_id=township_id, waiting=waiting,
+                           township_id=township_id, waiting=waiting, waiting_state=waiting_state,
                            ended=(year, month) < (today.year, today.month), states=list(PayrollState),
                            prev=queries.add_months(year, month, -1), next=queries.add_months(year, month, 1))
+
+
+def _clerk_index(today: date):
+    """The village's months; ?state= keeps the ended months without a payroll (missing) or one payroll state."""
+    rows, older = queries.clerk_months(current_user, today)
+    state = request.args.get("state", "")
+    if state == "missing":
+        wanted = set(queries.missing_months(current_user, today))
+        rows, older = [r for r in rows if (r.year, r.month) in wanted], []
+    elif state in set(PayrollState):
+        rows = [r for r in rows if r.payroll is not None and r.payroll.state == state]
+        older = [p for p in older if p.state == state]
+    else:
+        state = ""
+    holders = {(r.year, r.month): queries.holder_counts([current_user.village_id], r.year, r.month).get(
+        current_user.village_id, 0) for r in rows if r.payroll is None and r.ended}
+    return render_template("payroll/index_clerk.html", rows=rows, older=older, holders=holders,
+                           village=current_user.village, state=state)
 
 
 @bp.post("/generate")
@@ -112,11 +126,7 @@ def generate():
 
 
 def _holder_choices(payroll: Payroll) -> list[SelectChoice]:
-    rows = db.session.execute(select(Appointment).join(Person, Person.id == Appointment.person_id).where(
-        Appointment.village_id == payroll.village_id, Appointment.state.in_(ON_DUTY))
-        .options(selectinload(Appointment.person), selectinload(Appointment.post))
-        .order_by(Person.name, Appointment.id)).scalars()
-    return [SelectChoice(a.id, f"{a.person.name} · {a.post.title}") for a in rows]
+    return [SelectChoice(a, text) for a, text in queries.holder_choices(payroll.village_id)]
 
 
 def _files(payroll: Payroll) -> list[tuple[str, str, str, bool]]:
@@ -140,18 +150,22 @@ def _files(payroll: Payroll) -> list[tuple[str, str, str, bool]]:
 def _detail_page(payroll: Payroll, status: int = 200, **forms):
     role, state = current_user.role, payroll.state
     clerk, reviewer = role == Role.VILLAGE_CLERK, role == Role.TOWNSHIP_REVIEWER
+    can_adjust = clerk and state in EDITABLE
     adjust_form = forms.get("adjust") or AdjustmentForm(prefix="adj", formdata=None, adjusts=date(
         *queries.add_months(payroll.year, payroll.month, -1), 1))
-    adjust_form.appointment.choices = _holder_choices(payroll)
+    adjust_form.appointment.choices = _holder_choices(payroll) if can_adjust else []  # shown only to the clerk
     pay_form = forms.get("pay") or PaymentForm(prefix="pay", formdata=None, paid_on=service.county_today())
-    lines = [line for line in payroll.lines if line.kind == "duty"]
-    adjustments = [line for line in payroll.lines if line.kind != "duty"]
+    lines, adjustments = queries.lines_of(payroll.id)
+    sheet = review.review(payroll, lines)
+    flag = request.args.get("flag", "")
+    flag = flag if flag in set(LineFlag) else ""
     return render_template(
-        "payroll/detail.html", p=payroll, lines=lines, adjustments=adjustments,
+        "payroll/detail.html", p=payroll, lines=lines, adjustments=adjustments, sheet=sheet, flag=flag,
+        shown=[r for r in sheet.lines if flag in r.flags] if flag else sheet.lines, flags=list(LineFlag),
         names=queries.user_names(payroll.created_by, payroll.submitted_by, payroll.decided_by, payroll.paid_by),
         can_recompute=(clerk or reviewer) and state in EDITABLE, can_submit=clerk and state in EDITABLE,
         can_decide=reviewer and state == PayrollState.SUBMITTED, can_pay=reviewer and state == PayrollState.APPROVED,
-        can_adjust=clerk and state in EDITABLE, files=_files(payroll), action_form=ActionForm(),
+        can_adjust=can_adjust, files=_files(payroll), action_form=ActionForm(),
         return_form=forms.get("return") or ReturnForm(prefix="return"), pay_form=pay_form, adjust_form=adjust_form,
     ), status
 

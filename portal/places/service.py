@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from wtforms import SelectChoice
 
 from portal.core import auditlog
@@ -20,16 +20,19 @@ from portal.places.models import County, Township, Village
 HEADERS = {"code": ("code", "区划代码", "统计用区划代码", "代码"), "name": ("name", "名称", "单位名称")}
 
 
-def townships_with_villages(user) -> list[tuple[Township, list[Village]]]:
-    """The places the user may see, as townships each with its villages, in code order."""
-    townships = db.session.execute(
-        scoped(select(Township), Township, user).order_by(Township.code)
-    ).scalars().all()
-    villages = db.session.execute(scoped(select(Village), Village, user).order_by(Village.code)).scalars().all()
+def townships_with_villages(user, township_clause=None, village_clause=None) -> list[tuple[Township, list[Village]]]:
+    """The places the user may see, as townships each with its villages, in code order; with a village clause
+    only the townships that have such villages (and only those villages), with a township clause only such
+    townships (and none of their villages)."""
+    stmt = scoped(select(Township), Township, user).order_by(Township.code)
+    townships = db.session.execute(stmt if township_clause is None else stmt.where(township_clause)).scalars().all()
+    villages = [] if township_clause is not None else db.session.execute(
+        scoped(select(Village), Village, user).where(*([] if village_clause is None else [village_clause]))
+        .order_by(Village.code)).scalars().all()
     by_township: dict[int, list[Village]] = {t.id: [] for t in townships}
     for v in villages:
         by_township.setdefault(v.township_id, []).append(v)
-    return [(t, by_township[t.id]) for t in townships]
+    return [(t, by_township[t.id]) for t in townships if village_clause is None or by_township[t.id]]
 
 
 def county_of(user) -> County:
@@ -46,13 +49,6 @@ def place_choices(admin) -> list[SelectChoice]:
         choices.extend(SelectChoice(f"village:{v.id}", f"{township.name} / {v.name}", optgroup=group)
                        for v in villages)
     return choices
-
-
-def village_counts(user) -> dict[str, int]:
-    return {
-        "townships": db.session.scalar(scoped(select(func.count(Township.id)), Township, user)) or 0,
-        "villages": db.session.scalar(scoped(select(func.count(Village.id)), Village, user)) or 0,
-    }
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal.accounts import staffing
 from portal.core.access import Role, get_scoped_or_404, require_role
 from portal.core.errors import DomainError
 from portal.core.forms import show_refusal
@@ -21,8 +22,16 @@ TEMPLATE_CSV = "区划代码,名称\n429901001000,示例镇\n429901001201,示例
 @bp.get("/")
 @login_required
 def index():
-    return render_template("places/index.html", tree=service.townships_with_villages(current_user),
-                           county=service.county_of(current_user))
+    """Every place of the user's scope; ?without=clerk: villages without an active clerk account,
+    ?without=reviewer: townships without an active reviewer account."""
+    without = request.args.get("without", "")
+    if without == "clerk":
+        tree = service.townships_with_villages(current_user, village_clause=staffing.village_without_clerk())
+    elif without == "reviewer":
+        tree = service.townships_with_villages(current_user, township_clause=staffing.township_without_reviewer())
+    else:
+        without, tree = "", service.townships_with_villages(current_user)
+    return render_template("places/index.html", tree=tree, without=without, county=service.county_of(current_user))
 
 
 @bp.get("/villages/<int:village_id>")

@@ -264,6 +264,10 @@ def exit_actions(state: str) -> frozenset[str]:
 
 # ---- county settings ------------------------------------------------------------------------------
 
+# The least value of each whole-number policy setting (the policy texts set no upper bound).
+SETTING_MINIMUM: Mapping[str, int] = MappingProxyType({
+    "posts_per_household": 1, "notice_working_days": 1, "appeal_days": 1, "absent_streak_trigger": 1,
+    "absent_month_trigger": 1, "term_warning_days": 0, "max_term_months": 1, "payment_deadline_days": 1})
 DEFAULT_ELIGIBLE = frozenset({HouseholdCategory.LIFTED, HouseholdCategory.MONITORED, HouseholdCategory.LOW_INCOME})
 
 
@@ -284,12 +288,9 @@ class Policy:
     def __post_init__(self):
         object.__setattr__(self, "eligible_categories",
                            frozenset(HouseholdCategory(c) for c in self.eligible_categories))
-        for name in ("posts_per_household", "notice_working_days", "appeal_days", "absent_streak_trigger",
-                     "absent_month_trigger", "max_term_months", "payment_deadline_days"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1")
-        if self.term_warning_days < 0:
-            raise ValueError("term_warning_days must not be negative")
+        for name, least in SETTING_MINIMUM.items():
+            if getattr(self, name) < least:
+                raise ValueError(f"{name} must be at least {least}")
 
 
 DEFAULT_POLICY = Policy()

@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.core import auditlog
 from portal.core.access import Role, get_scoped
@@ -27,8 +27,10 @@ from portal.core.money import is_money
 from portal.core.settings import CountySetting, ensure_open, register, store_setting
 from portal.extensions import db
 from portal.places.models import Township, Village
-from portal.posts.models import SubsidyStandard, VillageQuota
-from portal.posts.rules import DEFAULT_POLICY, Policy, PostCategory
+from portal.posts.models import Post, SubsidyStandard, VillageQuota
+from portal.posts.plans.labels import SETTINGS
+from portal.posts.rules import DEFAULT_POLICY, SETTING_MINIMUM, Policy, PostCategory, PostState
+from portal.registry.ledger.format import CATEGORY_ZH, UnknownWords, category_names, read_categories
 from portal.registry.rules import HouseholdCategory
 
 SETTING_KEYS = tuple(f.name for f in dc_fields(Policy))
@@ -62,12 +64,29 @@ def parse_setting(key: str, value: str):
     """A stored setting's text as the Policy field's type; ValueError when it is not one."""
     if key not in SETTING_KEYS:
         raise ValueError(key)
-    if key == "eligible_categories":
-        parts = [p.strip() for p in str(value).split(",") if p.strip()]
-        if not parts:
-            raise ValueError(key)
-        return frozenset(HouseholdCategory(p) for p in parts)
+    if key == "eligible_categories":  # typed as 脱贫户,监测户 or as codes; stored as codes
+        return frozenset(HouseholdCategory(c) for c in read_categories(value))
     return int(str(value).strip())
+
+
+def refusal(key: str, value) -> RuleViolation:
+    """The refusal of a value a setting does not accept, naming the values it does (household categories by their
+    Chinese names, whatever the language: the words the county writes)."""
+    name = SETTINGS.get(key, key)
+    if key == "eligible_categories":
+        try:
+            read_categories(value)
+        except UnknownWords as unknown:
+            return RuleViolation(_("%(setting)s: “%(words)s” is not accepted. Accepted: %(choices)s (one or more).",
+                                   setting=name, words="、".join(unknown.words), choices=category_names(CATEGORY_ZH)),
+                                 field="value")
+        except ValueError:
+            pass
+        return RuleViolation(_("%(setting)s: tick or write at least one of %(choices)s.", setting=name,
+                               choices=category_names(CATEGORY_ZH)), field="value")
+    return RuleViolation(_("%(setting)s is a whole number of at least %(least)d; “%(value)s” is not accepted.",
+                           setting=name, least=SETTING_MINIMUM.get(key, 1), value=str(value).strip()),
+                         field="value")
 
 
 def format_setting(key: str, value) -> str:
@@ -135,14 +154,15 @@ def set_standard(admin, category: str, amount: Decimal, effective_from: date) ->
     return row
 
 
-def set_quota(admin, village_id: int, headcount: int, effective_from: date) -> VillageQuota:
-    """The county admin sets a village's headcount quota (0 or more) from a date on (not before this month)."""
-    _ensure_admin(admin)
+def _check_quota(admin, village_id: int, headcount) -> None:
     if get_scoped(Village, village_id, admin) is None:
         raise NotAllowed(_("This village is outside your area."))
-    if not isinstance(headcount, int) or not 0 <= headcount <= MAX_QUOTA:
+    if isinstance(headcount, bool) or not isinstance(headcount, int) or not 0 <= headcount <= MAX_QUOTA:
         raise RuleViolation(_("A quota is a whole number from 0 to %(max)s.", max=MAX_QUOTA), field="headcount")
-    ensure_open(effective_from, county_today())
+
+
+def _put_quota(admin, village_id: int, headcount: int, effective_from: date) -> VillageQuota:
+    """Write one village's quota from a date on (the same date again replaces it) with its audit row; no commit."""
     before = quota_on(village_id, effective_from)
     row = db.session.execute(select(VillageQuota).where(
         VillageQuota.village_id == village_id, VillageQuota.effective_from == effective_from)).scalar_one_or_none()
@@ -156,8 +176,41 @@ def set_quota(admin, village_id: int, headcount: int, effective_from: date) -> V
     auditlog.record(admin, "set_quota", "village_quota", row.id,
                     {"village_id": village_id, "headcount": before, "effective_from": effective_from},
                     {"village_id": village_id, "headcount": headcount, "effective_from": effective_from})
+    return row
+
+
+def set_quota(admin, village_id: int, headcount: int, effective_from: date) -> VillageQuota:
+    """The county admin sets a village's headcount quota (0 or more) from a date on (not before this month)."""
+    _ensure_admin(admin)
+    _check_quota(admin, village_id, headcount)
+    ensure_open(effective_from, county_today())
+    row = _put_quota(admin, village_id, headcount, effective_from)
     db.session.commit()
     return row
+
+
+def set_quotas(admin, quotas: dict[int, int], effective_from: date) -> list[VillageQuota]:
+    """The county admin sets several villages' quotas from one date on, all or none (a township's page); a
+    village whose quota in force that day is already the value asked is left alone."""
+    _ensure_admin(admin)
+    for village_id, headcount in quotas.items():
+        _check_quota(admin, village_id, headcount)
+    ensure_open(effective_from, county_today())
+    rows = [_put_quota(admin, village_id, headcount, effective_from) for village_id, headcount in quotas.items()
+            if quota_on(village_id, effective_from) != headcount]
+    db.session.commit()
+    return rows
+
+
+def quota_use(village_ids, day: date) -> dict[int, tuple[int | None, int]]:
+    """Each village's quota in force on `day` and the headcount of its submitted and approved posts (what counts
+    against the quota)."""
+    used = dict(db.session.execute(
+        select(Post.village_id, func.coalesce(func.sum(Post.headcount), 0))
+        .where(Post.village_id.in_(list(village_ids)),
+               Post.state.in_([PostState.SUBMITTED.value, PostState.APPROVED.value]))
+        .group_by(Post.village_id)).tuples().all())
+    return {v: (quota_on(v, day), int(used.get(v, 0))) for v in village_ids}
 
 
 def set_setting(admin, key: str, value, effective_from: date) -> CountySetting:
@@ -166,12 +219,12 @@ def set_setting(admin, key: str, value, effective_from: date) -> CountySetting:
     _ensure_admin(admin)
     if key not in SETTING_KEYS:
         raise RuleViolation(_("Unknown setting."), field="key")
+    text = ",".join(str(v) for v in value) if isinstance(value, (set, frozenset, list, tuple)) else str(value)
     try:
-        parsed = parse_setting(key, value if not isinstance(value, (set, frozenset, list, tuple))
-                               else ",".join(str(v) for v in value))
+        parsed = parse_setting(key, text)
         replace(DEFAULT_POLICY, **{key: parsed})
     except ValueError:
-        raise RuleViolation(_("This value is not allowed for the setting."), field="value") from None
+        raise refusal(key, text) from None
     ensure_open(effective_from, county_today())
     before = settings_on(admin.county_id, effective_from).get(key)
     if before is None:

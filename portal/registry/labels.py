@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from portal.core.i18n import readable
 from portal.registry.rules import (
     EmploymentStatus,
     HouseholdCategory,
@@ -70,7 +72,9 @@ PROBLEMS = {
     "subtype_only_for_monitored": _l("only monitored households have a type"),
     "id_length": _l("a resident ID has 18 characters"),
     "id_format": _l("a resident ID is 17 digits and a digit or X"),
-    "id_checksum": _l("the check digit is wrong"),
+    "id_checksum": _l("the check digit is wrong: the last character does not match the first 17. Compare every "
+                      "digit with the ID card (usually one digit is mistyped or two neighbours are swapped); do not "
+                      "just change the last character"),
     "id_component": _l("the birth date or region code is not real"),
     "id_invalid": _l("not a valid resident ID"),
     "unknown_choice": _l("not one of the allowed values"),
@@ -98,12 +102,27 @@ FIELDS = {
 
 def problem_text(problem: Problem) -> str:
     """The user-facing sentence for a rule's problem code."""
-    return str(PROBLEMS.get(problem.code, problem.code)) % dict(problem.params)
+    return str(PROBLEMS.get(problem.code, problem.code)) % readable(dict(problem.params))
+
+
+_TRANSLATED: dict[tuple[str, int], tuple[dict, dict]] = {}  # (locale, id(mapping)) -> (mapping, its texts)
+
+
+def _texts(mapping: dict) -> dict:
+    """The mapping's labels translated into the current language, once per language (a register page shows a few
+    hundred labels; each lazy string looked its translation up again)."""
+    locale = get_locale()
+    if locale is None:  # outside a request or app: no cache
+        return {key: str(text) for key, text in mapping.items()}
+    cached = _TRANSLATED.get((str(locale), id(mapping)))
+    if cached is None or cached[0] is not mapping:
+        cached = _TRANSLATED[(str(locale), id(mapping))] = (mapping, {key: str(text) for key, text in mapping.items()})
+    return cached[1]
 
 
 def label(mapping: dict, value) -> str:
     """The label of an enum value; the raw value when unknown."""
-    for key, text in mapping.items():
-        if key == value:
-            return str(text)
-    return value or ""
+    try:
+        return _texts(mapping)[value]
+    except (KeyError, TypeError):
+        return value or ""

@@ -255,32 +255,68 @@ SORTS = {
 }
 
 
-def people_query(user, *, q: str = "", category: str = "", capacity: str = "", status: str = "",
-                 village_id: int | None = None, township_id: int | None = None, sort: str = "household",
-                 include_deceased: bool = True):
-    """People the user may see, filtered; search by name, or by a full resident ID."""
-    from portal.core.access import scoped
+def _people_where(user, *, q: str = "", category: str = "", capacity: str = "", status: str = "",
+                  village_id: int | None = None, township_id: int | None = None,
+                  include_deceased: bool = True) -> tuple[list, bool]:
+    """The conditions of the register's search, and whether they read the household (its number, category)."""
+    from portal.core.access import scope_clause
 
-    stmt = scoped(select(Person).join(Household, Person.household_id == Household.id), Person, user)
+    where, household = [scope_clause(Person, user)], False
     q = (q or "").strip()
     if q:
         if len(q) == 18 and q[:17].isdigit():
-            stmt = stmt.where(Person.id_number == q.upper())
+            where.append(Person.id_number == q.upper())
         else:
-            stmt = stmt.where(Person.name.contains(q, autoescape=True) | (Household.number == q))
+            where.append(Person.name.contains(q, autoescape=True) | (Household.number == q))
+            household = True
     if category:
-        stmt = stmt.where(Household.category == category)
+        where.append(Household.category == category)
+        household = True
     if capacity:
-        stmt = stmt.where(Person.labour_capacity == capacity)
+        where.append(Person.labour_capacity == capacity)
     if status:
-        stmt = stmt.where(Person.employment_status == status)
+        where.append(Person.employment_status == status)
     if village_id:
-        stmt = stmt.where(Person.village_id == village_id)
+        where.append(Person.village_id == village_id)
     if township_id:
-        stmt = stmt.where(Person.village_id.in_(select(Village.id).where(Village.township_id == township_id)))
+        where.append(Person.village_id.in_(select(Village.id).where(Village.township_id == township_id)))
     if not include_deceased:
-        stmt = stmt.where(Person.deceased.is_(False))
-    return stmt.order_by(*SORTS.get(sort, SORTS["household"]))
+        where.append(Person.deceased.is_(False))
+    return where, household
+
+
+def people_query(user, *, sort: str = "household", **filters):
+    """People the user may see, filtered; search by name, or by a full resident ID."""
+    where, _household = _people_where(user, **filters)
+    return (select(Person).join(Household, Person.household_id == Household.id).where(*where)
+            .order_by(*SORTS.get(sort, SORTS["household"])))
+
+
+def people_page(user, page: int, size: int, *, sort: str = "household", **filters) -> tuple[list[Person], int]:
+    """One page of the register list (households and villages loaded) and the count of all that match.
+
+    The count reads people alone unless a filter needs the household, and the sort reads keys only; whole
+    rows are loaded for the page's people alone (a county-wide list sorts 20 000 people on every page).
+    """
+    from sqlalchemy import func
+    from sqlalchemy.orm import contains_eager
+
+    where, household = _people_where(user, **filters)
+    order = SORTS.get(sort, SORTS["household"])
+    joined = household or order is SORTS["household"]
+    total = db.session.scalar(_with_household(select(func.count(Person.id)), household).where(*where)) or 0
+    keys = db.session.scalars(_with_household(select(Person.id), joined).where(*where).order_by(*order)
+                              .limit(size).offset((max(page, 1) - 1) * size)).all()
+    if not keys:
+        return [], total
+    found = {p.id: p for p in db.session.scalars(
+        select(Person).join(Household, Person.household_id == Household.id).where(Person.id.in_(keys))
+        .options(contains_eager(Person.household).selectinload(Household.village)))}
+    return [found[k] for k in keys], total
+
+
+def _with_household(stmt, joined: bool):
+    return stmt.join(Household, Person.household_id == Household.id) if joined else stmt
 
 
 def page_of(stmt, page: int, size: int):

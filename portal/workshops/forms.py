@@ -3,12 +3,17 @@ refusals come back on the field they name."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
+    FieldList,
+    Form,
+    FormField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -16,13 +21,13 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.core.checkboxes import CheckboxesField
 from portal.registry.labels import CATEGORY as HOUSEHOLD_CATEGORY
 from portal.registry.rules import HouseholdCategory
 from portal.workshops.labels import CONDITION, FIELDS, SETTING
-from portal.workshops.policy import AIDED_CHOICES
+from portal.workshops.policy import AIDED_CHOICES, MAX_EMPLOYEES, MAX_MONEY, Tier
 from portal.workshops.rules import ExitCondition
 
 
@@ -103,7 +108,40 @@ class PaymentForm(FlaskForm):
     bank_reference = StringField(FIELDS["bank_reference"], validators=[DataRequired(), Length(max=60)])
 
 
-LIST_SETTINGS = ("workshop_aided_categories",)  # chosen from checkboxes (CategoriesForm), not typed
+# Chosen from checkboxes (CategoriesForm) or filled into a table (TiersForm), not typed into SettingForm.
+LIST_SETTINGS = ("workshop_aided_categories", "workshop_tiers")
+TIER_ROWS = 6  # a county has four tiers; two empty rows to add more
+
+
+class TierRowForm(Form):
+    """One row of the tier table; a row left empty is no tier."""
+
+    minimum = IntegerField(_l("Stable aided employees, at least"),
+                           validators=[Optional(), NumberRange(1, MAX_EMPLOYEES)])
+    reward = DecimalField(_l("Reward per year (yuan)"), places=2,
+                          validators=[Optional(), NumberRange(Decimal("0.01"), MAX_MONEY)])
+
+
+class TiersForm(FlaskForm):
+    """The reward tier table as rows to fill in: lowest tier first, empty rows ignored."""
+
+    tiers = FieldList(FormField(TierRowForm), min_entries=TIER_ROWS, max_entries=TIER_ROWS)
+    effective_from = DateField(FIELDS["effective_from"], validators=[DataRequired()])
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        for row in self.tiers:
+            minimum, reward = row.form.minimum, row.form.reward
+            if (minimum.data is None) != (reward.data is None) and not (minimum.errors or reward.errors):
+                empty = minimum if minimum.data is None else reward
+                empty.errors = [*empty.errors, _l("Fill in both columns of the tier, or neither.")]
+                ok = False
+        return ok
+
+    def tier_list(self) -> list[Tier]:
+        """The filled rows as tiers (the policy checks their order)."""
+        return [Tier(r.form.minimum.data, r.form.reward.data) for r in self.tiers
+                if r.form.minimum.data is not None and r.form.reward.data is not None]
 
 
 class SettingForm(FlaskForm):

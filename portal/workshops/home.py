@@ -11,7 +11,7 @@ from portal.core.access import Role, scoped
 from portal.core.home import Waiting, provides
 from portal.core.i18n import month_label
 from portal.extensions import db
-from portal.workshops import rules
+from portal.workshops import page_queries, rules
 from portal.workshops.certification import service
 from portal.workshops.models import Assessment, WorkshopExit
 from portal.workshops.reports import service as reports
@@ -34,7 +34,7 @@ def missing_reports(user) -> list[Waiting]:
         details += (_("and %(n)s more", n=len(missing) - SHOWN),)
     return [Waiting(_("Workshops without a monthly report for %(month)s", month=month_label(
         rules.month_end((year, month)))), len(missing),
-        url_for("workshop_pages.reports", month=f"{year}-{month:02d}"), "warning", details)]
+        url_for("workshop_pages.reports", month=f"{year}-{month:02d}", missing="1"), "warning", details)]
 
 
 def _exits(user, *conditions) -> int:
@@ -51,16 +51,19 @@ def exits_to_publish(user) -> list[Waiting]:
 @provides(Role.COUNTY_ADMIN)
 def county_workshops(user) -> list[Waiting]:
     today = _today()
-    ready = _exits(user, WorkshopExit.state == ExitState.IN_NOTICE.value, WorkshopExit.notice_end < today)
-
-    def rewards(*conditions) -> int:
-        return db.session.scalar(scoped(select(func.count(Assessment.id)), Assessment, user).where(*conditions)) or 0
-
-    return [Waiting(_("Workshop exits whose notice has ended: approve or reject"), ready,
-                    url_for("workshop_pages.exits", state=ExitState.IN_NOTICE.value)),
-            Waiting(_("Workshop rewards computed, waiting for approval"),
-                    rewards(Assessment.state == AssessmentState.COMPUTED.value),
-                    url_for("workshop_pages.assessments"), "info"),
-            Waiting(_("Approved workshop rewards waiting for payment"),
-                    rewards(Assessment.state == AssessmentState.APPROVED.value, Assessment.reward > 0),
-                    url_for("workshop_pages.assessments"), "info")]
+    ready = _exits(user, page_queries.notice_ended_clause(today))
+    watch = page_queries.state_counts(user).get("watch", 0)
+    rewards = db.session.execute(scoped(select(
+        Assessment.year, func.count(Assessment.id).filter(Assessment.state == AssessmentState.COMPUTED.value),
+        func.count(Assessment.id).filter(Assessment.state == AssessmentState.APPROVED.value, Assessment.reward > 0)),
+        Assessment, user).group_by(Assessment.year).order_by(Assessment.year)).tuples().all()
+    items = [Waiting(_("Workshops in watch (an exit condition has started)"), watch,
+                     url_for("workshop_pages.index", state="watch")),
+             Waiting(_("Workshop exits whose notice has ended: approve or reject"), ready,
+                     url_for("workshop_pages.exits", state=ExitState.IN_NOTICE.value, notice="ended"))]
+    for year, computed, to_pay in rewards:
+        items += [Waiting(_("Workshop rewards of %(year)s computed, waiting for approval", year=year), computed,
+                          url_for("workshop_pages.assessment_year", year=year, state="computed"), "info"),
+                  Waiting(_("Approved workshop rewards of %(year)s waiting for payment", year=year), to_pay,
+                          url_for("workshop_pages.assessment_year", year=year, state="to_pay"), "info")]
+    return items

@@ -7,7 +7,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from portal.core.i18n import month_label
+from portal.core.i18n import month_label, readable
 from portal.registry.labels import label
 from portal.registry.rules import Problem
 from portal.workshops.rules import (
@@ -45,7 +45,7 @@ CLASSIFICATION = {
     Classification.STEADY: _l("Running steadily"),
 }
 SETTING = {
-    "workshop_tiers": _l("Reward tiers (stable aided employees:reward in yuan, comma-separated)"),
+    "workshop_tiers": _l("Reward tiers (stable aided employees and the reward for the year)"),
     "workshop_halt_months": _l("Exit after this many consecutive months halted"),
     "workshop_low_aided_threshold": _l("Fewer aided employees than this count as too few"),
     "workshop_low_aided_months": _l("Exit after this many consecutive months with too few aided employees"),
@@ -103,7 +103,7 @@ EVIDENCE = {
 
 def problem_text(problem: Problem) -> str:
     """The sentence for one refused field."""
-    return str(PROBLEMS.get(problem.code, problem.code)) % dict(problem.params)
+    return str(PROBLEMS.get(problem.code, problem.code)) % readable(dict(problem.params))
 
 
 def state_label(state: str) -> str:

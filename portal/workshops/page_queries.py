@@ -191,11 +191,19 @@ def open_exits(workshop_ids) -> dict[int, WorkshopExit]:
     return {r.workshop_id: r for r in rows}
 
 
-def exits_query(user, state: str = ""):
+def notice_ended_clause(today: date):
+    """In notice and the notice over: the county admin may approve or reject."""
+    return (WorkshopExit.state == "in_notice") & (WorkshopExit.notice_end < today)
+
+
+def exits_query(user, state: str = "", notice_ended_on: date | None = None):
+    """The exits the user may see, newest first; a state; only those whose notice ended before a day."""
     stmt = scoped(select(WorkshopExit), WorkshopExit, user).options(
         selectinload(WorkshopExit.workshop).selectinload(Workshop.village))
     if state:
         stmt = stmt.where(WorkshopExit.state == state)
+    if notice_ended_on is not None:
+        stmt = stmt.where(notice_ended_clause(notice_ended_on))
     return stmt.order_by(WorkshopExit.id.desc())
 
 
@@ -217,59 +225,30 @@ def household_numbers(people: list[Person]) -> dict[int, str]:
 class Bar:
     month: Month
     value: int
-    x: float
-    y: float
-    width: float
-    height: float
-
-    @property
-    def centre(self) -> float:
-        return self.x + self.width / 2
-
-
-@dataclass(frozen=True)
-class Tick:
-    value: int
-    y: float
 
 
 @dataclass(frozen=True)
 class Chart:
-    """A bar chart drawn by the template as inline SVG (no script): bars, gridlines, the plotting box."""
+    """A bar per month: drawn in the browser by ECharts (static/js/charts.js) from the page's JSON block, and
+    listed as a table for screen readers, print and browsers without script."""
 
     bars: tuple[Bar, ...]
-    ticks: tuple[Tick, ...]
-    width: int
-    height: int
-    left: int
-    top: int
-    bottom: float  # y of the baseline
 
     @property
     def total(self) -> int:
         return sum(b.value for b in self.bars)
 
+    @property
+    def peak(self) -> int:
+        return max((b.value for b in self.bars), default=0)
 
-def _step(peak: int) -> int:
-    """A round gridline step giving at most five lines up to the peak."""
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
-        if peak <= step * 5:
-            return step
-    return max(1, -(-peak // 5))
+    def figures(self, name, short_label, long_label) -> dict:
+        """The JSON block the chart is drawn from: the series name, month labels (short for the axis, long for
+        the tooltip) and values."""
+        return {"name": str(name), "months": [short_label(b.month) for b in self.bars],
+                "long": [long_label(b.month) for b in self.bars], "values": [b.value for b in self.bars]}
 
 
-def bar_chart(values: dict[Month, int], width: int = 480, height: int = 220) -> Chart:
-    """The geometry of a bar per month, scaled to a round top gridline."""
-    left, top, right, below = 36, 18, 6, 38
-    plot_w, plot_h = width - left - right, height - top - below
-    peak = max(values.values(), default=0)
-    step = _step(max(peak, 1))
-    ceiling = step * max(1, -(-peak // step))
-    slot = plot_w / max(len(values), 1)
-    bars = []
-    for i, (month, value) in enumerate(values.items()):
-        h = plot_h * value / ceiling
-        bars.append(Bar(month, value, round(left + i * slot + slot * 0.15, 1), round(top + plot_h - h, 1),
-                        round(slot * 0.7, 1), round(h, 1)))
-    ticks = tuple(Tick(v, round(top + plot_h - plot_h * v / ceiling, 1)) for v in range(0, ceiling + 1, step))
-    return Chart(tuple(bars), ticks, width, height, left, top, top + plot_h)
+def bar_chart(values: dict[Month, int]) -> Chart:
+    """The bars of a chart by month, in the order given."""
+    return Chart(tuple(Bar(month, value) for month, value in values.items()))

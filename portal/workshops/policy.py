@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from portal.core.calendar import WorkCalendar
 from portal.core.money import CENT
+from portal.registry.ledger_format import read_categories
 from portal.workshops.states import ExitCondition
 
 MAX_MONEY = Decimal("1000000000")  # 10亿: anything above is a typing slip
@@ -28,6 +29,10 @@ class Tier:
 # Household categories whose members may count as aided employees (吸纳脱贫劳动力); a general household never.
 AIDED_CHOICES = ("lifted", "monitored", "low_income")
 DEFAULT_AIDED = frozenset({"lifted", "monitored"})
+
+# The whole-number settings and the values each accepts (least, most).
+RANGES = {"halt_months": (1, 120), "low_aided_threshold": (1, 120), "low_aided_months": (1, 120),
+          "notice_working_days": (1, 120), "stable_months": (1, 12)}
 
 DEFAULT_TIERS = (Tier(5, Decimal("10000")), Tier(10, Decimal("20000")), Tier(20, Decimal("30000")),
                  Tier(30, Decimal("50000")))
@@ -76,13 +81,10 @@ class WorkshopPolicy:
         problem = tiers_problem(self.tiers)
         if problem:
             raise ValueError(f"tier table: {problem}")
-        for name in ("halt_months", "low_aided_threshold", "low_aided_months", "notice_working_days"):
+        for name, (least, most) in RANGES.items():
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 120:
-                raise ValueError(f"{name} must be a whole number from 1 to 120")
-        if isinstance(self.stable_months, bool) or not isinstance(self.stable_months, int) \
-                or not 1 <= self.stable_months <= 12:
-            raise ValueError("stable_months must be 1 to 12")
+            if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
+                raise ValueError(f"{name} must be a whole number from {least} to {most}")
         object.__setattr__(self, "aided_categories", frozenset(self.aided_categories))
         if not self.aided_categories or not self.aided_categories <= set(AIDED_CHOICES):
             raise ValueError(f"aided_categories must be some of {AIDED_CHOICES}")
@@ -133,9 +135,9 @@ def notice_end(start: date, policy: WorkshopPolicy, calendar: WorkCalendar) -> d
 
 
 def parse_categories(text: str) -> frozenset[str]:
-    """A set of household categories from its stored text `lifted,monitored` (Chinese commas accepted)."""
-    raw = str(text or "").replace("，", ",")
-    return frozenset(part.strip() for part in raw.split(",") if part.strip())
+    """A set of household categories from its stored text `lifted,monitored`, or as typed in Chinese (脱贫户，监测户);
+    UnknownWords (a ValueError) names a word that is not one of AIDED_CHOICES."""
+    return read_categories(text, AIDED_CHOICES)
 
 
 def format_categories(categories) -> str:

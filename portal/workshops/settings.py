@@ -24,8 +24,19 @@ from portal.core.access import Role
 from portal.core.clock import county_today
 from portal.core.errors import NotAllowed, RuleViolation
 from portal.core.settings import CountySetting, ensure_open, register, store_setting
+from portal.core.i18n import money
 from portal.extensions import db
-from portal.workshops.policy import format_categories, parse_categories
+from portal.registry.ledger.format import UnknownWords, category_names
+from portal.workshops.labels import SETTING
+from portal.workshops.policy import (
+    AIDED_CHOICES,
+    MAX_EMPLOYEES,
+    MAX_MONEY,
+    RANGES,
+    format_categories,
+    parse_categories,
+    tiers_problem,
+)
 from portal.workshops.rules import DEFAULT_POLICY, Tier, WorkshopPolicy, format_tiers, parse_tiers
 
 PREFIX = "workshop_"
@@ -88,6 +99,49 @@ def current_values(county_id: int, day: date) -> dict[str, str]:
     return {key: format_setting(key, getattr(policy, _field(key))) for key in SETTING_KEYS}
 
 
+def tier_refusal(tiers) -> str | None:
+    """Why a tier table is refused, in words naming what it accepts (None: it is accepted)."""
+    problem = tiers_problem(sorted(tiers))
+    if problem is None:
+        return None
+    return {
+        "empty": _("The tier table needs at least one tier."),
+        "minimum": _("Each tier's stable aided employees is a whole number from 1 to %(most)s.", most=MAX_EMPLOYEES),
+        "reward": _("Each tier's reward is an amount above ¥0.00 and at most %(most)s, in whole fen.",
+                    most=money(MAX_MONEY)),
+        "order": _("Each tier needs more stable aided employees and a higher reward than the tier before it."),
+    }[problem]
+
+
+def refusal(key: str, value) -> RuleViolation:
+    """The refusal of a value a workshop setting does not accept, naming the values it does."""
+    name = SETTING.get(key, key)
+    field = key[len(PREFIX):]
+    if field == "tiers":
+        try:
+            tiers = value if isinstance(value, (list, tuple)) else parse_tiers(value)
+            reason = tier_refusal(tiers)
+        except ValueError:
+            reason = None
+        message = reason or _("Write each tier as stable aided employees:reward in yuan, tiers separated by commas, "
+                              "for example 5:10000,10:20000,20:30000,30:50000.")
+        return RuleViolation(_("%(setting)s: %(reason)s", setting=name, reason=message), field="value")
+    if field == "aided_categories":
+        choices = category_names(AIDED_CHOICES)
+        try:
+            parse_categories(value if isinstance(value, str) else ",".join(value))
+        except UnknownWords as unknown:
+            return RuleViolation(_("%(setting)s: “%(words)s” is not accepted. Accepted: %(choices)s (one or more).",
+                                   setting=name, words="、".join(unknown.words), choices=choices), field="value")
+        except ValueError:
+            pass
+        return RuleViolation(_("%(setting)s: tick or write at least one of %(choices)s.", setting=name,
+                               choices=choices), field="value")
+    least, most = RANGES[field]
+    return RuleViolation(_("%(setting)s is a whole number from %(least)d to %(most)d; “%(value)s” is not accepted.",
+                           setting=name, least=least, most=most, value=str(value).strip()), field="value")
+
+
 def set_setting(admin, key: str, value, effective_from: date, today: date | None = None) -> CountySetting:
     """The county admin sets a workshop setting from a day on (not before the first day of this month);
     the value must make a valid policy (tiers rising in both columns, numbers at least 1)."""
@@ -99,13 +153,13 @@ def set_setting(admin, key: str, value, effective_from: date, today: date | None
         if isinstance(value, (list, tuple)) and all(isinstance(t, Tier) for t in value):
             raw = format_tiers(value)
         elif isinstance(value, (set, frozenset, list, tuple)):
-            raw = format_categories(value)
+            raw = ",".join(str(v) for v in value)
         else:
             raw = value
         parsed = parse_setting(key, raw)
         replace(DEFAULT_POLICY, **{_field(key): parsed})
     except ValueError:
-        raise RuleViolation(_("This value is not allowed for the setting."), field="value") from None
+        raise refusal(key, value) from None
     ensure_open(effective_from, today or county_today())
     before = current_values(admin.county_id, effective_from)[key]
     return store_setting(admin, key, format_setting(key, parsed), effective_from, before, "workshop.set_setting")

@@ -1,20 +1,11 @@
-// The auditor's desk charts (Apache ECharts, vendored in static/vendor/echarts). Loaded as a file: the CSP
-// allows no inline script. The figures come from the page's JSON block; the tables beside the charts
-// carry the same figures for screen readers and print.
+// The auditor's desk charts, drawn through the portal's chart helper (static/js/charts.js, on the vendored ECharts).
+// Loaded as a file: the CSP allows no inline script. The figures come from the page's JSON block; the tables beside
+// the charts carry the same figures for screen readers and print.
 (() => {
-  const source = document.getElementById("desk-data");
-  if (!source || !window.echarts) return;
-  const data = JSON.parse(source.textContent);
-  const charts = [];
-  const base = { aria: { enabled: true }, textStyle: { fontFamily: "system-ui, sans-serif" }, animation: false };
-
-  function draw(id, option) {
-    const el = document.getElementById(id);
-    if (!el) return;
-    const chart = window.echarts.init(el, null, { renderer: "canvas" });
-    chart.setOption(Object.assign({}, base, option));
-    charts.push(chart);
-  }
+  if (!window.portalCharts) return;
+  const data = window.portalCharts.data("desk-data");
+  if (!data) return;
+  const draw = window.portalCharts.draw;
 
   const heat = data.heat;
   draw("chart-heat", {
@@ -52,6 +43,4 @@
     series: [{ name: late.name, type: "bar", data: late.counts, label: { show: true, position: "right" },
                itemStyle: { color: "#c0392b" } }],
   });
-
-  window.addEventListener("resize", () => charts.forEach((c) => c.resize()));
 })();

@@ -7,9 +7,17 @@ live server on a free port and its own Chromium; every test gets a fresh browser
     browser      a headless Chromium (session); skipped when /usr/bin/chromium is missing
     page         a desktop page (1280x800) in a new context
     phone_page   a 360x740 touch phone page in a new context
+    open_page    open_page(**context options) -> a page in a context of its own (one per user, like separate
+                 computers), desktop-sized and asking for Chinese unless told otherwise
+    confirm(p)   answers the page's confirmation dialog (yes by default) and returns its question
     problems(p)  console errors (failed responses as "HTTP <status> <url>"), uncaught page errors and CSP
                  violations seen by that page so far
     shot(p, n)   saves artifacts/screenshots/<n>.png (full page) and returns its path
+
+Accessibility: axe-core (vendored by `make vendor-axe` in tests/browser/vendor/axe-core) checks every page a
+test opens, each time a document finishes loading and once more on the last state of each page when the test
+ends; any serious or critical violation fails the test (at its teardown), named with the page, the rule and the
+elements. `axe_violations(p)` runs it on demand.
 """
 
 from __future__ import annotations
@@ -21,6 +29,8 @@ from pathlib import Path
 
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
+
+from tests.browser import axe
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -108,7 +118,32 @@ def _watched_page(browser, **context_options):
     page.on("console", lambda message: _record_console(found, message))
     page.on("pageerror", lambda error: found.append(f"page error: {error}"))
     _problems[page] = found
+    axe.watch(page)
     return context, page
+
+
+def _close_watched(context, page) -> None:
+    """Check the page's last state with axe, forget its problems, close its context."""
+    axe.check(page)
+    _problems.pop(page, None)
+    context.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    if axe.total():
+        terminalreporter.write_line(f"axe-core: {axe.total()} page states checked, none with a serious or critical "
+                                    "violation unless reported above")
+
+
+@pytest.fixture(autouse=True)
+def _axe_clean():
+    """Fails the test when axe found a serious or critical violation on any page it opened."""
+    axe.start_test()
+    yield
+    found = axe.end_test()
+    if found:
+        pytest.fail("axe-core found serious or critical accessibility violations:\n" + "\n".join(found),
+                    pytrace=False)
 
 
 def _record_console(found: list[str], message) -> None:
@@ -127,16 +162,43 @@ def _record_console(found: list[str], message) -> None:
 def page(browser, live_server):
     context, page = _watched_page(browser, viewport=DESKTOP)
     yield page
-    _problems.pop(page, None)
-    context.close()
+    _close_watched(context, page)
 
 
 @pytest.fixture
 def phone_page(browser, live_server):
     context, page = _watched_page(browser, viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
     yield page
-    _problems.pop(page, None)
-    context.close()
+    _close_watched(context, page)
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """open_page(**context options) -> a page in a browser context of its own (one per user, like separate
+    devices), desktop-sized unless told otherwise, asking for Chinese as the county's browsers do."""
+    made = []
+
+    def _open(**options):
+        context, page = _watched_page(browser, **({"viewport": DESKTOP, "locale": "zh-CN"} | options))
+        made.append((context, page))
+        return page
+
+    yield _open
+    for context, page in made:
+        _close_watched(context, page)
+
+
+def confirm(page, answer: bool = True) -> str:
+    """Answer the question the page asks before an action that cannot be undone (base.html's dialog, opened by
+    static/js/portal.js); returns the question."""
+    from playwright.sync_api import expect
+
+    dialog = page.locator("#confirm-dialog")
+    expect(dialog).to_be_visible()
+    question = dialog.locator("#confirm-text").inner_text()
+    dialog.locator("#confirm-ok" if answer else "#confirm-cancel").click()
+    expect(dialog).to_be_hidden()
+    return question
 
 
 def problems(page) -> list[str]:

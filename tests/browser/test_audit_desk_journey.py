@@ -17,7 +17,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import DESKTOP, PHONE, _problems, _watched_page, problems
+from tests.browser.conftest import PHONE, problems
 from tests.browser.test_login import log_in
 from tests.payroll_factories import make_holders, make_payroll, user
 
@@ -26,21 +26,6 @@ pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/desk_shots")
 TODAY = date(2026, 11, 22)
 NOTE = "入户核实：补贴卡由村干部保管"
-
-
-@pytest.fixture
-def open_page(browser, live_server):
-    made = []
-
-    def _open(**options):
-        context, page = _watched_page(browser, **({"viewport": DESKTOP, "locale": "zh-CN"} | options))
-        made.append((context, page))
-        return page
-
-    yield _open
-    for context, page in made:
-        _problems.pop(page, None)
-        context.close()
 
 
 def snap(page: Page, name: str) -> None:

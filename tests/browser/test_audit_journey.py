@@ -13,29 +13,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.audit_factories import plant
-from tests.browser.conftest import DESKTOP, PHONE, _problems, _watched_page, problems
+from tests.browser.conftest import PHONE, confirm, problems
 from tests.browser.test_login import log_in, open_menu_on_phone
 
 pytestmark = pytest.mark.browser
 
 SHOTS = Path("/tmp/audit_shots")
 PHONE_OPTIONS = {"viewport": PHONE, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
-
-
-@pytest.fixture
-def open_page(browser, live_server):
-    """open_page(**context options) -> a page in a browser context of its own (one per user), in Chinese."""
-    made = []
-
-    def _open(**options):
-        context, page = _watched_page(browser, **({"viewport": DESKTOP, "locale": "zh-CN"} | options))
-        made.append((context, page))
-        return page
-
-    yield _open
-    for context, page in made:
-        _problems.pop(page, None)
-        context.close()
 
 
 def snap(page: Page, name: str) -> None:
@@ -148,12 +132,14 @@ def test_run_list_finding_answer_and_close(world, app, live_server, open_page, m
     close.get_by_label("追回金额（元）").fill("600.01")
     close.get_by_label("备注").fill("已追回多发补贴")
     close.get_by_role("button", name="办结审计发现").click()
+    confirm(auditor)
     expect(auditor.locator("#close-form .invalid-feedback")).to_have_text("追回金额不能超过涉及金额。")
     expect(auditor.locator("#close-form").get_by_label("追回金额（元）")).to_have_value("600.01")
     expect(auditor.locator("#close-form").get_by_label("备注")).to_have_value("已追回多发补贴")
     snap(auditor, "08-close-refused-desktop")
     auditor.locator("#close-form").get_by_label("追回金额（元）").fill("600.00")
     auditor.locator("#close-form").get_by_role("button", name="办结审计发现").click()
+    confirm(auditor)
     expect(auditor.locator("#finding-state [data-state]")).to_have_text("已办结")
     expect(auditor.locator("#closing-recovered")).to_have_text("¥600.00")
     expect(auditor.locator("#closing-decision")).to_have_text("确认属实")

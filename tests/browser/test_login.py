@@ -18,7 +18,10 @@ def log_in(page: Page, base: str, username: str, password: str = PASSWORD) -> No
     page.goto(f"{base}/login")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
-    page.locator("main form").get_by_role("button", name="登录").click()
+    # Wait for the page the login leads to (home, or the form again with its error) to load: a click on the
+    # next page before its scripts ran would follow a dropdown's fallback link instead of opening it.
+    with page.expect_navigation():
+        page.locator("main form").get_by_role("button", name="登录").click()
 
 
 def open_menu_on_phone(page: Page) -> None:

@@ -31,7 +31,8 @@ from portal.payroll import batch as payroll_batch
 from portal.payroll import service as payroll_service
 from portal.payroll import sheet_pdf
 from portal.payroll.rules import pay_for_month
-from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS, _problems, _watched_page, problems, shot
+from tests.browser.conftest import PHONE, SCREENSHOTS, problems, shot
+from tests.browser.conftest import confirm as answer
 from tests.browser.test_login import log_in
 from tests.payroll_factories import make_holders
 
@@ -53,23 +54,6 @@ def set_today(monkeypatch, day: date) -> None:
         monkeypatch.setattr(module, "county_today", lambda day=day: day)
 
 
-@pytest.fixture
-def open_page(browser, live_server):
-    """open_page(**context options) -> a page in a browser context of its own (one per user, like separate
-    devices), desktop-sized unless told otherwise, asking for Chinese as the county's browsers do."""
-    made = []
-
-    def _open(**options):
-        context, page = _watched_page(browser, **({"viewport": DESKTOP, "locale": "zh-CN"} | options))
-        made.append((context, page))
-        return page
-
-    yield _open
-    for context, page in made:
-        _problems.pop(page, None)
-        context.close()
-
-
 def clean(page: Page) -> None:
     assert problems(page) == []
 
@@ -84,9 +68,9 @@ def yuan(amount: Decimal) -> str:
 
 
 def confirm(page: Page, button) -> None:
-    """Click a button that asks "are you sure?" (data-confirm) and say yes."""
-    page.once("dialog", lambda dialog: dialog.accept())
+    """Click a button that asks "are you sure?" (data-confirm) and say yes in the page's dialog."""
     button.click()
+    answer(page)
 
 
 def pdf_text(path: Path) -> str:
@@ -183,8 +167,8 @@ def test_october_from_attendance_to_paid_payroll(world, app, live_server, open_p
     early = joiner.cell(clerk, 12)
     expect(early).to_have_attribute("readonly", "")
     expect(early).to_have_attribute("title", re.compile(
-        rf"2026-10-12 不在此人的在岗期间（{JOINS.isoformat()} 至 2026-12-31）"))
-    expect(clerk.locator(f"#w{joiner.id}")).to_contain_text(JOINS.isoformat())
+        rf"2026年10月12日 不在此人的在岗期间（2026年10月{JOINS.day}日 至 2026年12月31日）"))
+    expect(clerk.locator(f"#w{joiner.id}")).to_contain_text(f"2026年10月{JOINS.day}日")
     expect(joiner.cell(clerk, JOINS.day)).not_to_have_attribute("readonly", "")
 
     fill = clerk.locator("#fill-range")
@@ -274,7 +258,7 @@ def test_october_from_attendance_to_paid_payroll(world, app, live_server, open_p
     expect(phone.locator("#att-marked")).to_have_text("2")
 
     phone.goto(f"{live_server}/attendance/day?day=2026-11-04")  # tomorrow: the › button is disabled today
-    expect(phone.locator("#day-refused")).to_have_text("2026-11-04 还没到：考勤只能在当天或之后登记。")
+    expect(phone.locator("#day-refused")).to_have_text("2026年11月4日 还没到：考勤只能在当天或之后登记。")
     expect(phone.locator("#holders .att-btn")).to_have_count(0)
     expect(phone.locator("#holders [data-current]")).to_have_count(3)
     shot(phone, "payroll-journey-day-phone-future")
@@ -336,7 +320,7 @@ def test_october_from_attendance_to_paid_payroll(world, app, live_server, open_p
     reason = f"{marked.name}10月15日实为出勤，请核对后更正考勤"
     decide = reviewer.locator("#decide")
     decide.get_by_label("需要村里更正的内容").fill(reason)
-    decide.get_by_role("button", name="退回村里").click()
+    confirm(reviewer, decide.get_by_role("button", name="退回村里"))
     expect(reviewer.locator(".alert-success")).to_have_text("已退回村里，该月考勤已解锁。")
     expect(reviewer.locator("main h1 [data-state]")).to_have_text("已退回")
     clean(reviewer)

@@ -27,7 +27,7 @@ from portal.posts.hiring import rules as hiring_rules
 from portal.posts.hiring import service as hiring
 from portal.posts.hiring import views as hiring_views
 from portal.posts.rules import DEFAULT_POLICY
-from tests.browser.conftest import DESKTOP, SCREENSHOTS, _problems, _watched_page, problems, shot
+from tests.browser.conftest import SCREENSHOTS, confirm, problems, shot
 from tests.browser.test_login import log_in
 from tests.hiring_factory import make_person
 
@@ -45,21 +45,9 @@ def set_today(monkeypatch, day: date) -> None:
         monkeypatch.setattr(module, "county_today", lambda day=day: day)
 
 
-@pytest.fixture
-def open_page(browser, live_server):
-    """open_page() -> a desktop page in a context of its own (one per user, like separate computers),
-    asking for Chinese (Accept-Language zh-CN) as the county's browsers do."""
-    made = []
-
-    def _open(**options):
-        context, page = _watched_page(browser, **({"viewport": DESKTOP, "locale": "zh-CN"} | options))
-        made.append((context, page))
-        return page
-
-    yield _open
-    for context, page in made:
-        _problems.pop(page, None)
-        context.close()
+def zh(day) -> str:
+    """A day as the pages write it in messages: 2026年12月15日."""
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def clean(page: Page) -> None:
@@ -109,7 +97,8 @@ def test_one_post_from_plan_to_exit(world, app, live_server, phone_page, open_pa
     # ---- Rule 1: the county sets the standard and the quota ---------------------------------------
     admin = open_page()
     log_in(admin, live_server, "admin")
-    admin.get_by_role("link", name="公益岗位", exact=True).click()
+    admin.locator("#posts-menu").click()  # the posts menu: plans, nominations, exits, ledger, notice boards
+    admin.locator("#mainnav").get_by_role("link", name="岗位计划").click()
     admin.get_by_role("link", name="标准与指标").click()
     first_day = t0.replace(day=1).isoformat()
     standard = admin.locator("#standard-form")
@@ -117,7 +106,7 @@ def test_one_post_from_plan_to_exit(world, app, live_server, phone_page, open_pa
     standard.get_by_label("补贴标准（元/月）").fill("900")
     standard.get_by_label("生效日期").fill(first_day)
     standard.get_by_role("button", name="设置标准").click()
-    expect(admin.locator(".alert-success")).to_contain_text(first_day)
+    expect(admin.locator(".alert-success")).to_contain_text(f"新值自{t0.year}年{t0.month}月1日起执行")
     quota = admin.locator("#quota-form")
     quota.get_by_label("行政村").select_option(label="白石镇 青竹村")
     quota.get_by_label("岗位指标（人）").fill("2")
@@ -130,7 +119,8 @@ def test_one_post_from_plan_to_exit(world, app, live_server, phone_page, open_pa
     # ---- the clerk drafts the plan; over the standard it is refused with the numbers ----------------
     clerk = open_page()
     log_in(clerk, live_server, "clerk")
-    clerk.get_by_role("link", name="公益岗位", exact=True).click()
+    clerk.locator("#posts-menu").click()
+    clerk.locator("#mainnav").get_by_role("link", name="岗位计划").click()
     clerk.locator("#new-post").click()
     fill_plan(clerk, t0, post_end, "950")
     shot(clerk, "post-plan-form")
@@ -158,6 +148,7 @@ def test_one_post_from_plan_to_exit(world, app, live_server, phone_page, open_pa
     reason = "工作量单位请写明清扫范围，职责中补充垃圾分类"
     reviewer.get_by_label("退回理由").fill(reason)
     reviewer.get_by_role("button", name="退回村里").click()
+    confirm(reviewer)
     expect(reviewer.locator(".alert-success")).to_have_text("岗位计划已退回村里。")
     clean(reviewer)
 
@@ -178,6 +169,7 @@ def test_one_post_from_plan_to_exit(world, app, live_server, phone_page, open_pa
     log_in(reviewer2, live_server, "reviewer2")
     reviewer2.goto(post_url)
     reviewer2.locator("#btn-approve").click()
+    confirm(reviewer2)
     expect(reviewer2.locator(".alert-success")).to_have_text("岗位计划已审核通过。")
     expect(reviewer2.locator("#post-state")).to_have_text("已通过")
     clean(reviewer2)
@@ -207,7 +199,7 @@ def test_one_post_from_plan_to_exit(world, app, live_server, phone_page, open_pa
     form.get_by_label("开始日期").fill(start.isoformat())
     form.get_by_label("结束日期").fill(post_end.isoformat())
     form.get_by_role("button", name="提名并发布公示").click()
-    expect(clerk.locator(".alert-success")).to_contain_text(f"公示期至{notice_end.isoformat()}")
+    expect(clerk.locator(".alert-success")).to_contain_text(f"公示期至{zh(notice_end)}")
     expect(clerk.locator("#state")).to_have_text("公示中")
     appointment_url = clerk.url
     shot(clerk, "appointment-in-notice")
@@ -238,11 +230,11 @@ def test_one_post_from_plan_to_exit(world, app, live_server, phone_page, open_pa
 
     # ---- the township cannot approve during the notice ---------------------------------------------
     reviewer.goto(appointment_url)
-    expect(reviewer.locator("#not-yet")).to_contain_text(f"公示期至{notice_end.isoformat()}，次日起方可审批")
+    expect(reviewer.locator("#not-yet")).to_contain_text(f"公示期至{zh(notice_end)}，次日起方可审批")
     approve = reviewer.locator("#decision").get_by_role("button", name="审核通过")
     expect(approve).to_be_disabled()
     approve.evaluate("button => button.form.submit()")  # past the disabled button: the server refuses too
-    expect(reviewer.locator(".alert-danger")).to_contain_text(f"公示期至{notice_end.isoformat()}")
+    expect(reviewer.locator(".alert-danger")).to_contain_text(f"公示期至{zh(notice_end)}")
     expect(reviewer.locator("#state")).to_have_text("公示中")
     clean(reviewer)
 
@@ -251,6 +243,7 @@ def test_one_post_from_plan_to_exit(world, app, live_server, phone_page, open_pa
     reviewer.goto(appointment_url)
     expect(reviewer.locator("#not-yet")).to_have_count(0)
     reviewer.locator("#decision").get_by_role("button", name="审核通过").click()
+    confirm(reviewer)
     expect(reviewer.locator(".alert-success")).to_have_text("聘任已审核通过，可打印用工协议。")
     expect(reviewer.locator("#state")).to_have_text("已通过")
     clean(reviewer)
@@ -286,8 +279,8 @@ def test_one_post_from_plan_to_exit(world, app, live_server, phone_page, open_pa
     clean(clerk)
 
     reviewer.goto(exit_url)
-    reviewer.once("dialog", lambda dialog: dialog.accept())
     reviewer.get_by_role("button", name="同意退岗").click()
+    assert confirm(reviewer) == "同意该退岗？将于今日通知本人。"
     expect(reviewer.locator(".alert-success")).to_contain_text("已同意退岗")
     clean(reviewer)
 
@@ -296,6 +289,7 @@ def test_one_post_from_plan_to_exit(world, app, live_server, phone_page, open_pa
     expect(clerk.locator("#appeal-deadline")).to_have_text(f"{deadline.year}年{deadline.month}月{deadline.day}日")
     clerk.get_by_label("本人申诉内容").fill("本人因家中老人住院请假，已口头告知村干部，不属旷工")
     clerk.get_by_role("button", name="登记申诉").click()
+    confirm(clerk)
     expect(clerk.locator(".alert-success")).to_have_text("已登记申诉，由乡镇处理。")
     clean(clerk)
 
@@ -304,6 +298,7 @@ def test_one_post_from_plan_to_exit(world, app, live_server, phone_page, open_pa
     decide.get_by_label("申诉不成立：维持退岗").check()
     decide.get_by_label("理由").fill("经核实未办理请假手续，村干部未收到请假，旷工属实")
     decide.get_by_role("button", name="处理").click()
+    confirm(reviewer)
     expect(reviewer.locator(".alert-success")).to_have_text("申诉已处理。")
     expect(reviewer.locator("#notice-link")).to_be_visible()
     clean(reviewer)

@@ -11,8 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.extensions import db
-from portal.posts.hiring import service as hiring
-from tests.browser.conftest import DESKTOP, _problems, _watched_page
+from portal.posts import hiring
 from tests.browser.test_login import log_in
 from tests.browser.test_post_journey import clean, set_today
 from tests.hiring_factory import make_person, make_post, relate, user
@@ -20,22 +19,6 @@ from tests.hiring_factory import make_person, make_post, relate, user
 pytestmark = pytest.mark.browser
 
 NOMINATED, AFTER = date(2026, 3, 2), date(2026, 3, 10)
-
-
-@pytest.fixture
-def open_page(browser, live_server):
-    """open_page() -> a desktop page in a context of its own (one per user), asking for Chinese."""
-    made = []
-
-    def _open():
-        context, page = _watched_page(browser, viewport=DESKTOP, locale="zh-CN")
-        made.append((context, page))
-        return page
-
-    yield _open
-    for context, page in made:
-        _problems.pop(page, None)
-        context.close()
 
 
 def test_admin_links_a_user_and_the_related_reviewer_is_refused(app, world, live_server, open_page,

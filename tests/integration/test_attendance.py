@@ -66,11 +66,15 @@ def test_save_sets_changes_and_clears_marks_with_one_audit_row_per_save(world, c
     rows = _audit()
     assert len(rows) == 3
     assert {(r.entity_type, r.entity_id) for r in rows} == {("village_attendance", str(world.ids["a1a"]))}
-    second = rows[1]
-    assert json.loads(second.before) == {f"{a}/2026-11-19": "half"}
-    assert json.loads(second.after) == {f"{a}/2026-11-19": "leave"}
-    assert json.loads(rows[2].before) == {f"{a}/2026-11-18": "present"}
-    assert json.loads(rows[2].after) == {f"{a}/2026-11-18": None}
+    second = rows[1]  # one string per holder-month, a character per day: "." not saved, "-" no mark
+    assert json.loads(second.before) == {f"{a}/2026-11": "." * 18 + "h" + "." * 11}
+    assert json.loads(second.after) == {f"{a}/2026-11": "." * 18 + "l" + "." * 11}
+    assert json.loads(rows[2].before) == {f"{a}/2026-11": "." * 17 + "p" + "." * 12}
+    assert json.loads(rows[2].after) == {f"{a}/2026-11": "." * 17 + "-" + "." * 12}
+    assert [service.cells_of_audit(json.loads(r.before), json.loads(r.after)) for r in rows] == [
+        {(a, date(2026, 11, 18)): (None, "present"), (a, date(2026, 11, 19)): (None, "half")},
+        {(a, date(2026, 11, 19)): ("half", "leave")},
+        {(a, date(2026, 11, 18)): ("present", None)}]
 
 
 def test_a_save_of_unchanged_marks_writes_nothing_and_no_audit_row(world, ctx):
@@ -106,8 +110,8 @@ def test_a_refused_save_writes_nothing_and_names_every_refused_cell(world, ctx):
     assert cells == {(a, date(2026, 11, 23)): "future", (a, date(2026, 10, 30)): "locked",
                      (late_starter, date(2026, 2, 27)): "outside_window", (other_village, D): "unknown_holder"}
     assert all(c.message for c in err.value.cells)
-    assert "2026-11-23" in next(c.message for c in err.value.cells if c.code == "future")
-    assert "2026-03-01" in next(c.message for c in err.value.cells if c.code == "outside_window")
+    assert "2026年11月23日" in next(c.message for c in err.value.cells if c.code == "future")
+    assert "2026年3月1日" in next(c.message for c in err.value.cells if c.code == "outside_window")
     assert db.session.scalar(select(func.count(AttendanceMark.id))) == 0
     assert _audit() == []
     assert _save([good], world=world).changed == 1  # the same good cell alone is fine
@@ -209,7 +213,7 @@ def test_an_override_is_audited_replaced_and_removed(world, ctx):
 def test_an_override_before_this_month_is_refused(world, ctx, day):
     with pytest.raises(RuleViolation) as err:
         overrides.add_override(user("admin"), day, False, "")
-    assert err.value.code == "closed_month" and "2026-11-01" in err.value.message
+    assert err.value.code == "closed_month" and "2026年11月1日" in err.value.message
 
 
 def test_the_first_day_of_this_month_is_open(world, ctx):

@@ -92,6 +92,13 @@ def test_the_demo_audit_finds_one_case_of_every_detector_or_more(ctx):
         return
     found = set(db.session.execute(select(Finding.detector)).scalars())
     assert found == set(all_detectors()) - {"field_check"}
+    late = db.session.execute(select(Village.name).join(Finding, Finding.village_id == Village.id)
+                              .where(Finding.detector == "late_marks")).scalars().all()
+    assert late == ["杏花村"], "the other clerks save their marks every week, in time"
+    favoured = {int(i) for i in db.session.execute(
+        select(Finding.subject_id).where(Finding.detector == "favouritism")).scalars()}
+    marked = set(db.session.execute(select(Appointment.id).where(Appointment.conflicts != "")).scalars())
+    assert favoured == marked, "the holders the audit finds are those the nomination service marked"
     states = {s for (s,) in db.session.execute(select(Finding.state).distinct())}
     assert states == {"open", "responded", "closed"}
     assert db.session.scalar(select(func.count(AuditRun.id))) == 1

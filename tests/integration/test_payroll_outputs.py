@@ -12,7 +12,6 @@ import io
 import json
 import shutil
 import subprocess
-import time
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from urllib.parse import quote
@@ -230,15 +229,13 @@ def test_a_long_sheet_repeats_its_header_and_counts_its_pages(ctx, tmp_path):
     assert "护林员（北坡林区巡护" in text  # a title too wide for its column wraps instead of overflowing
 
 
-def test_a_2000_line_township_sheet_is_quick(ctx):
+def test_a_2000_line_township_sheet_carries_every_line(ctx, tmp_path):
+    """Its speed is a benchmark (benchmarks/payroll.py), never a timed test: here every line must be on the sheet."""
     township, payrolls = memory_township(8, 2000)
-    township_sheet(township, 2026, 10, payrolls[:1])  # font loaded once per process
-    started = time.perf_counter()
     data = township_sheet(township, 2026, 10, payrolls)
-    elapsed = time.perf_counter() - started
     assert data.startswith(b"%PDF")
-    # the issue's target is 2 s (benchmark, not test); the bound here only catches a quadratic layout
-    assert elapsed < 8, elapsed
+    text = squeeze(pdf_text(data, tmp_path))
+    assert all(f"持岗人{k}" in text for k in (1, 1000, 2000))
 
 
 # ---- the bank file --------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ def test_effective_date_in_a_locked_month_is_refused_and_the_next_month_accepted
     appt_id = make_holder(world)
     with pytest.raises(exits.ExitRefused) as err:
         _propose(appt_id, effective=date(2026, 3, 20))
-    assert "2026-03" in err.value.problems["effective_on"]
+    assert "2026年3月" in err.value.problems["effective_on"]
     assert _propose(appt_id, effective=date(2026, 4, 1)).effective_on == date(2026, 4, 1)
 
 
@@ -134,7 +134,7 @@ def test_appeal_within_five_days(world, ctx, days_after, ok):
     else:
         with pytest.raises(exits.ExitRefused) as err:
             exits.record_appeal(user("clerk"), exit_row(exit_id), "本人称已请假", day)
-        assert "2026-03-07" in err.value.problems["appeal"]
+        assert "2026年3月7日" in err.value.problems["appeal"]
 
 
 def test_a_death_cannot_be_appealed(world, ctx):

@@ -118,7 +118,7 @@ def test_notice_runs_five_working_days_across_national_day(ctx, world):
 def test_approval_waits_for_the_notice_and_open_objections(ctx, world):
     post = make_post(world)
     appt = nominate(post, make_person(world, category="monitored"))
-    with pytest.raises(RuleViolation, match="2026-03-09"):
+    with pytest.raises(RuleViolation, match="2026年3月9日"):
         hiring.approve(user("reviewer"), appt, today=date(2026, 3, 9))
     objection = hiring.record_objection(user("clerk"), appt, date(2026, 3, 4), "张三", "该户已有人外出务工",
                                         today=date(2026, 3, 4))

@@ -72,7 +72,8 @@ def test_a_term_of_one_year_is_accepted_one_day_more_is_refused(county):
     plans.submit(user("clerk"), new_plan(headcount=1, end_date=term_last_day(start())))
     with pytest.raises(plans.PlanInvalid) as err:  # the term is part of the plan's shape: refused on save
         new_plan(headcount=1, end_date=term_last_day(start()) + timedelta(days=1))
-    assert term_last_day(start()).isoformat() in err.value.problems["end_date"]
+    last = term_last_day(start())
+    assert f"{last.year}年{last.month}月{last.day}日" in err.value.problems["end_date"]
 
 
 def test_a_draft_with_a_broken_shape_is_refused_on_save(county):

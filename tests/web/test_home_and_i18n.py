@@ -17,9 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_each_role_lands_on_its_own_home(world, login):
     expect = {"clerk": ("青竹村", "村级经办员"), "reviewer": ("白石镇", "乡镇审核员"),
-              "auditor": ("云溪县", "县级审计员"), "admin": ("云溪县", "县级管理员")}
+              "auditor": ("云溪县", "审计工作台"), "admin": ("云溪县", "县级管理员")}  # the auditor's: the desk
     for user, (place, role) in expect.items():
-        html = login(user).get("/").get_data(as_text=True)
+        html = login(user).get("/", follow_redirects=True).get_data(as_text=True)
         assert place in html and role in html, user
         assert "待办事项" in html
 

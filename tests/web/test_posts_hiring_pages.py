@@ -117,3 +117,25 @@ def test_only_the_village_clerk_may_nominate(app, world, login):
     assert login("clerk_b").get(f"/posts/{post_id}/candidates").status_code == 404
     with app.app_context():
         assert user("clerk").village_id == world.ids["a1a"]
+
+
+BADGE = '<span class="badge text-bg-warning">'  # the row's mark, not the queue tab of the same name
+
+
+def test_the_queue_badge_is_recomputed_from_the_register_when_shown(app, world, login):
+    """A relation to a cadre declared after the nomination shows on the queue as it does on the nomination."""
+    from tests.hiring_factory import relate
+
+    post_id, top_id, _other, _full = _setup(app, world)
+    c = login("clerk")
+    assert _nominate(c, post_id, top_id).status_code == 302
+    rv = login("reviewer")
+    queue = rv.get("/posts/appointments?state=waiting").get_data(as_text=True)
+    assert "王桂兰" in queue and not either(queue, BADGE + "conflict of interest", BADGE + "优亲厚友")
+    with app.app_context():
+        from portal.registry.models import Person
+
+        relate(db.session.get(Person, top_id), make_person(world, cadre=True, name="村干部丙"))
+        assert db.session.query(Appointment).one().conflicts == ""  # the stored mark is still the old one
+    queue = rv.get("/posts/appointments?state=waiting").get_data(as_text=True)
+    assert either(queue, BADGE + "conflict of interest", BADGE + "优亲厚友")

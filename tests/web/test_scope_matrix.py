@@ -1,6 +1,8 @@
 """Scope: for every role, a record of another place is a 404 on pages and the API;
 anonymous requests go to the login page (pages) or get 401 (API)."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -56,7 +58,10 @@ def test_nonexistent_and_foreign_records_look_the_same(world, login):
     foreign = c.get(f"/places/villages/{world.ids['b1a']}")
     missing = c.get("/places/villages/999999")
     assert foreign.status_code == missing.status_code == 404
-    assert foreign.get_data(as_text=True) == missing.get_data(as_text=True)
+    # the CSRF token is masked afresh in every response (BREACH); apart from it the pages are the same
+    def unmasked(resp):
+        return re.sub(r'value="m1\.[^"]+"', 'value="…"', resp.get_data(as_text=True))
+    assert unmasked(foreign) == unmasked(missing)
 
 
 def test_admin_cannot_touch_another_countys_places_or_users(world, login, app):

@@ -6,6 +6,7 @@ roles (403)."""
 
 from __future__ import annotations
 
+import json
 import re
 from contextlib import contextmanager
 from datetime import date
@@ -171,7 +172,7 @@ def test_the_detail_shows_fields_monitoring_employees_months_exits_and_assessmen
         assert 'data-condition="low_aided"' in html
         assert html.count('data-employee="') == 3 and "4228**********" in html  # masked IDs only
         assert 'id="m2026-10"' in html and "¥52,000.00" in html
-        assert "<svg" in html and "<title" in html
+        assert 'id="workshop-chart-json"' in html and 'data-chart="bars"' in html
         assert ('id="add-employee"' in html) == (who in ("clerk_b", "reviewer", "admin"))
         assert ('id="propose-exit"' in html) == (who in ("reviewer", "admin"))
         assert ('id="edit-link"' in html) == (who == "admin")
@@ -282,14 +283,16 @@ def test_who_files_reports(app, world, login):
 def test_home_pages_show_missing_reports_of_last_month(app, world, login):
     a, b, _c = _workshops(app, world)
     reviewer = _text(login("reviewer").get("/"))
-    item = re.search(r'href="/workshops/reports\?month=2026-10".*?</a>', reviewer, re.S).group(0)
+    item = re.search(r'href="/workshops/reports\?month=2026-10&amp;missing=1".*?</a>', reviewer, re.S).group(0)
     assert "2026年10月" in item and ">2<" in item
     clerk = _text(login("clerk").get("/"))
-    item = re.search(r'href="/workshops/reports\?month=2026-10".*?</a>', clerk, re.S).group(0)
+    item = re.search(r'href="/workshops/reports\?month=2026-10&amp;missing=1".*?</a>', clerk, re.S).group(0)
     assert ">1<" in item and "青竹帮扶车间1号" in item
     with database(app):
         file_reports(a, (2026, 10), (2026, 10))
     assert "/workshops/reports?month=2026-10" not in _text(login("clerk").get("/"))
+    only_missing = _text(login("reviewer").get("/workshops/reports?month=2026-10&missing=1"))
+    assert only_missing.count("data-workshop=") == 1 and f'data-workshop="{b}"' in only_missing
     listing = _text(login("reviewer").get("/workshops/reports?month=2026-10"))
     assert 'data-filed="0"' in listing and f'data-workshop="{b}"' in listing
 
@@ -305,12 +308,13 @@ def test_monitoring_groups_workshops_by_state_with_a_chart_of_aided_employment(a
             assert f'data-workshop="{w}"' in html, who
         watch = html.split('id="group-watch"')[1].split("</section>")[0]
         assert f'data-workshop="{b}"' in watch and "吸纳脱贫劳动力不足" in watch
-        svg = html.split("<svg")[1].split("</svg>")[0]
-        assert svg.count("<rect") == 12 and "<title" in svg and 'role="img"' in html
-        assert 'data-month="2025-11"' in svg and 'data-month="2026-10"' in svg
+        figures = json.loads(html.split('id="aided-chart-json">')[1].split("</script>")[0])
         total = 16 if who != "reviewer" else 9
-        assert f'data-month="2026-10" data-value="{total}"' in svg
-        assert 'id="aided-chart-data"' in html  # the table fallback
+        assert len(figures["values"]) == 12 and figures["values"][-1] == total
+        assert figures["long"][0] == "2025年11月" and figures["months"][-1] == "10月"
+        assert 'data-chart="bars"' in html and 'role="img"' in html and "vendor/echarts/echarts.min.js" in html
+        table = html.split('id="aided-chart-data"')[1].split("</details>")[0]  # the same figures as a table
+        assert table.count("<tr data-month=") == 12 and f'data-value="{total}"' in table
         assert "style=" not in html.split('id="aided-chart"')[1].split("</details>")[0]
     township = _text(login("admin").get(f"/workshops/monitoring?township={world.ids['a2']}"))
     assert f'data-workshop="{c}"' in township and f'data-workshop="{a}"' not in township
@@ -345,7 +349,8 @@ def test_an_exit_through_the_pages_with_its_notice_on_the_village_board(app, wor
 
     admin = login("admin")
     early = admin.post(f"/workshops/exits/{exit_id}/approve", {"approve-effective_on": "2026-11-30"})
-    assert early.status_code == 409 and "2026-11-27" in _text(early) and 'id="notice-running"' in _text(early)
+    assert early.status_code == 409 and "2026年11月27日" in _text(early) and 'id="notice-running"' in _text(early)
+    assert "2026-11-27" not in _text(early).split('<main')[1].split('name="approve-effective_on"')[0]
     set_today(monkeypatch, date(2026, 11, 30))
     assert "/workshops/exits?state=in_notice" in _text(admin.get("/"))
     past = admin.post(f"/workshops/exits/{exit_id}/approve", {"approve-effective_on": "2026-11-29"})
@@ -416,12 +421,12 @@ def test_the_county_admin_computes_approves_and_pays_the_assessment(app, world, 
 def test_the_county_settings_page_shows_history_and_refusals(app, world, login):
     admin = login("admin")
     page = _text(admin.get("/workshops/settings"))
-    assert "5:10000,10:20000,20:30000,30:50000" in page and _value(page, "set-effective_from") == "2026-11-01"
-    bad = admin.post("/workshops/settings", {"set-key": "workshop_tiers", "set-value": "5:10000,10:5000",
+    assert "≥ 5：¥10,000.00；≥ 10：¥20,000.00" in page and _value(page, "set-effective_from") == "2026-11-01"
+    bad = admin.post("/workshops/settings", {"set-key": "workshop_halt_months", "set-value": "0",
                                              "set-effective_from": "2026-11-01"})
     html = _text(bad)
-    assert bad.status_code == 422 and _value(html, "set-value") == "5:10000,10:5000"
-    assert "invalid-feedback" in html.split('name="set-value"')[1].split("</div>")[0]
+    assert bad.status_code == 422 and _value(html, "set-value") == "0"
+    assert "1 到 120" in html.split('name="set-value"')[1].split("</div>")[0]
     closed = admin.post("/workshops/settings", {"set-key": "workshop_halt_months", "set-value": "4",
                                                 "set-effective_from": "2026-10-01"})
     assert closed.status_code == 422
@@ -434,6 +439,33 @@ def test_the_county_settings_page_shows_history_and_refusals(app, world, login):
     assert "2026年12月1日" in row and "<code>4</code>" in row
     for who in ("reviewer", "clerk", "auditor"):
         assert login(who).get("/workshops/settings").status_code == 403
+
+
+def _tier_rows(*rows) -> dict[str, str]:
+    data = {"tier-effective_from": "2026-12-01"}
+    for i, (minimum, reward) in enumerate(rows):
+        data[f"tier-tiers-{i}-minimum"], data[f"tier-tiers-{i}-reward"] = minimum, reward
+    return data
+
+
+def test_the_reward_tiers_are_an_editable_table(app, world, login):
+    admin = login("admin")
+    page = _text(admin.get("/workshops/settings"))
+    assert 'value="workshop_tiers"' not in page  # no longer typed as 5:10000,10:20000,...
+    assert [_value(page, f"tier-tiers-{i}-minimum") for i in range(6)] == ["5", "10", "20", "30", "", ""]
+    assert _value(page, "tier-tiers-3-reward") == "50000.00"
+    disordered = admin.post("/workshops/settings", _tier_rows(("5", "10000"), ("10", "5000")))
+    html = _text(disordered)
+    assert disordered.status_code == 422 and _value(html, "tier-tiers-1-reward") == "5000"
+    assert "更高" in html
+    half = admin.post("/workshops/settings", _tier_rows(("5", "10000"), ("12", "")))
+    assert half.status_code == 422
+    assert "invalid-feedback" in _text(half).split('name="tier-tiers-1-reward"')[1].split("</td>")[0]
+    ok = admin.post("/workshops/settings", _tier_rows(("3", "8000"), ("", ""), ("15", "25000"), ("40", "60000.50")))
+    assert ok.status_code == 302
+    with app.app_context():
+        assert ws_settings.history(world.ids["ca"], "workshop_tiers")[0].value == "3:8000,15:25000,40:60000.5"
+    assert "2026年12月1日" in _text(admin.get(ok.headers["Location"]))
 
 
 # ---- scope, roles, anonymous -----------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from portal.core.access import Role, require_role
 from portal.core.clock import county_today
 from portal.core.errors import DomainError
 from portal.core.forms import show_refusal
+from portal.core.home import waiting_for
 from portal.core.i18n import month_label
 from portal.core.masking import mask_account, mask_id, mask_phone
 from portal.extensions import db
@@ -79,7 +80,8 @@ def dashboard():
     return render_template("audit/desk/dashboard.html", year=year, heat=heat, money=money, deadline=deadline,
                            late=late, villages=desk_queries.villages_at_risk(county, year),
                            samples=desk_queries.sample_rows(county), chart_data=data,
-                           month_name=labels["month"], today=today)
+                           month_name=labels["month"], today=today,
+                           items=waiting_for(current_user) if current_user.role == Role.COUNTY_AUDITOR else None)
 
 
 # ---- samples ---------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 from flask_babel import get_locale
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import String, and_, cast, func, or_, select
 
 from portal.audit.detectors import Scope
 from portal.audit.detectors.common import county_villages
@@ -25,6 +25,8 @@ from portal.core.clock import DEFAULT_ZONE
 from portal.extensions import db
 from portal.payroll.models import Payroll, PayrollLine
 from portal.payroll.rules import LOCKING
+from portal.registry.ledger_audit import members_of
+from portal.registry.models import Person
 
 PAID_STATES = tuple(sorted(LOCKING))  # approved, paid, submitted
 CHUNK = 500  # ids per IN list
@@ -102,16 +104,27 @@ def _loads(text: str | None) -> dict | None:
 def person_history(person_ids: Iterable[int], field: str) -> dict[int, list[tuple[date, dict | None, dict | None]]]:
     """Each person's recorded changes that name `field` (the register keeps the current value only; the
     audit log has every change, from the form, the API and the ledger import): person id → [(county date,
-    before, after)] in the order they were made. One query a chunk of ids."""
-    ids = sorted({str(i) for i in person_ids})
+    before, after)] in the order they were made. The ledger import records a person on their household's row
+    (registry/ledger_audit.py), so the people's households are read too. A few queries a chunk of ids."""
+    ids = sorted({int(i) for i in person_ids})
     needle = f'%"{field}":%'
-    history: dict[int, list[tuple[date, dict | None, dict | None]]] = {}
+    named = or_(AuditEntry.after.like(needle), AuditEntry.before.like(needle))
+    found: dict[int, list[tuple[int, date, dict | None, dict | None]]] = {}
     for k in range(0, len(ids), CHUNK):
+        part = ids[k:k + CHUNK]
         rows = db.session.execute(
-            select(AuditEntry.entity_id, AuditEntry.ts, AuditEntry.before, AuditEntry.after)
-            .where(AuditEntry.entity_type == "person", AuditEntry.entity_id.in_(ids[k:k + CHUNK]),
-                   or_(AuditEntry.after.like(needle), AuditEntry.before.like(needle)))
-            .order_by(AuditEntry.seq))
-        for entity_id, ts, before, after in rows:
-            history.setdefault(int(entity_id), []).append((county_date(ts), _loads(before), _loads(after)))
-    return history
+            select(AuditEntry.seq, AuditEntry.entity_id, AuditEntry.ts, AuditEntry.before, AuditEntry.after)
+            .where(AuditEntry.entity_type == "person", AuditEntry.entity_id.in_([str(i) for i in part]), named))
+        for seq, entity_id, ts, before, after in rows:
+            found.setdefault(int(entity_id), []).append((seq, county_date(ts), _loads(before), _loads(after)))
+        wanted = set(part)
+        homes = select(cast(Person.household_id, String)).where(Person.id.in_(part))
+        rows = db.session.execute(
+            select(AuditEntry.seq, AuditEntry.ts, AuditEntry.before, AuditEntry.after)
+            .where(AuditEntry.entity_type == "household", AuditEntry.entity_id.in_(homes), named))
+        for seq, ts, before, after in rows:
+            for pid, old, new in members_of(_loads(before), _loads(after)):
+                if pid in wanted and (field in (new or {}) or field in (old or {})):
+                    found.setdefault(pid, []).append((seq, county_date(ts), old, new))
+    return {pid: [(on, old, new) for _seq, on, old, new in sorted(changes, key=lambda c: c[0])]
+            for pid, changes in found.items()}

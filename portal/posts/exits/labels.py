@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from portal.core.i18n import readable
 from portal.posts.exits.rules import Trigger
 from portal.registry import labels as register_labels
 from portal.registry.labels import label
@@ -36,12 +37,12 @@ EVIDENCE = {
 
 def problem_text(problem: Problem) -> str:
     """The sentence for one refused field of an exit or an appeal."""
-    return str(PROBLEMS.get(problem.code, problem.code)) % dict(problem.params)
+    return str(PROBLEMS.get(problem.code, problem.code)) % readable(dict(problem.params))
 
 
 def evidence_text(trigger: Trigger) -> str:
     """The system's evidence for an automatic proposal, in the reader's words, register labels included."""
-    params = dict(trigger.params)
+    params = readable(dict(trigger.params))
     if "category" in params:
         params["category"] = label(register_labels.CATEGORY, params["category"])
     if "status" in params:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -14,15 +12,13 @@ from wtforms import SelectChoice
 from portal.core.access import Role, get_scoped_or_404, require_role, scoped
 from portal.core.errors import DomainError
 from portal.core.forms import show_refusal
-from portal.core.home import Waiting, provides
 from portal.extensions import db
-from portal.posts import labels
+from portal.posts import exit_queues, labels  # exit_queues registers the home items
 from portal.posts.exits import service as exits
 from portal.posts.exits.forms import ActionForm, AppealForm, DecideAppealForm, ExitProposalForm, RejectForm
 from portal.posts.exits.notice import NOTICE_STATES, notice_pdf
-from portal.posts.exits.rules import NOT_APPEALABLE
 from portal.posts.models import Appointment, Exit
-from portal.posts.rules import DEFAULT_POLICY, ExitReason, ExitState, exit_actions
+from portal.posts.rules import ExitState, exit_actions
 from portal.registry.labels import label
 
 bp = Blueprint("exit_pages", __name__, url_prefix="/posts")
@@ -56,14 +52,14 @@ def _queue(user) -> list[Exit]:
 @login_required
 def index():
     state = request.args.get("state", "")
+    by, appeal = request.args.get("by", ""), request.args.get("appeal", "")
     page = max(1, request.args.get("page", 1, type=int))
-    stmt = _exits(current_user)
-    if state in set(ExitState):
-        stmt = stmt.where(Exit.state == state)
+    stmt = exit_queues.filtered(_exits(current_user), state, by, appeal, exits.county_today())
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     rows = db.session.execute(stmt.order_by(Exit.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
                               ).scalars().all()
-    return render_template("posts/exit_list.html", rows=rows, total=total, page=page, state=state,
+    return render_template("posts/exit_list.html", rows=rows, total=total, page=page, state=state, by=by,
+                           appeal=appeal,
                            pages=max(1, -(-total // PAGE_SIZE)), queue=_queue(current_user),
                            check_form=ActionForm(), states=list(ExitState))
 
@@ -112,7 +108,7 @@ def _detail_page(exit: Exit, **forms):
         "posts/exit_detail.html", exit=exit, a=exit.appointment, deadline=deadline,
         can_approve=township and "approve" in actions, can_withdraw=mine and "withdraw" in actions,
         can_appeal=can_appeal, can_decide=township and exit.state == ExitState.APPEALED,
-        has_notice=exit.state in NOTICE_STATES, reason_cn=ExitReason(exit.reason).chinese,
+        has_notice=exit.state in NOTICE_STATES,
         action_form=ActionForm(), reject_form=forms.get("reject") or RejectForm(prefix="reject"),
         appeal_form=forms.get("appeal") or AppealForm(prefix="appeal"),
         decide_form=forms.get("decide") or DecideAppealForm(prefix="decide"))
@@ -187,32 +183,3 @@ def notice(exit_id: int):
         return redirect(url_for("exit_pages.detail", exit_id=exit_id))
     return Response(notice_pdf(exit), mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="exit-notice-{exit.id}.pdf"'})
-
-
-# ---- home page items ------------------------------------------------------------------------------
-
-
-@provides(Role.VILLAGE_CLERK)
-def clerk_waiting(user) -> list[Waiting]:
-    system = db.session.scalar(scoped(select(func.count(Exit.id)), Exit, user).where(
-        Exit.state == ExitState.PROPOSED.value, Exit.proposed_by.is_(None))) or 0
-    window = db.session.scalar(scoped(select(func.count(Exit.id)), Exit, user).where(
-        Exit.state == ExitState.APPROVED.value, Exit.appeal_recorded_on.is_(None),
-        Exit.reason.not_in([str(r) for r in NOT_APPEALABLE]),
-        Exit.notified_on >= exits.county_today() - timedelta(days=DEFAULT_POLICY.appeal_days))) or 0
-    return [Waiting(_("Exit proposals by the portal to confirm or withdraw"), system,
-                    url_for("exit_pages.index", state="proposed")),
-            Waiting(_("Approved exits still open to appeal"), window,
-                    url_for("exit_pages.index", state="approved"), "info")]
-
-
-@provides(Role.TOWNSHIP_REVIEWER)
-def township_waiting(user) -> list[Waiting]:
-    def count(state: ExitState) -> int:
-        return db.session.scalar(scoped(select(func.count(Exit.id)), Exit, user).where(
-            Exit.state == state.value)) or 0
-
-    return [Waiting(_("Exit proposals to decide"), count(ExitState.PROPOSED),
-                    url_for("exit_pages.index", state="proposed")),
-            Waiting(_("Exit appeals to decide"), count(ExitState.APPEALED),
-                    url_for("exit_pages.index", state="appealed"))]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from portal.core.i18n import readable
 from portal.registry.rules import Problem
 
 PROBLEMS = {
@@ -60,7 +61,7 @@ def problem_text(problem: Problem | str) -> str:
     """The sentence for a rule's problem (a Problem or a bare code)."""
     if isinstance(problem, str):
         return str(PROBLEMS.get(problem, problem))
-    return str(PROBLEMS.get(problem.code, problem.code)) % dict(problem.params)
+    return str(PROBLEMS.get(problem.code, problem.code)) % readable(dict(problem.params))
 
 
 def reason_text(code: str) -> str:

@@ -30,6 +30,7 @@ from portal.core.access import Role, get_scoped
 from portal.core.calendar import WorkCalendar
 from portal.core.clock import county_today
 from portal.core.errors import Conflict, DomainError, NotAllowed, RuleViolation
+from portal.core.i18n import date_label
 from portal.core.types import utcnow
 from portal.core.workdays import county_calendar
 from portal.extensions import db
@@ -257,8 +258,8 @@ def record_objection(clerk, appt: Appointment, received_on: date, objector: str,
         raise RuleViolation(_("Objections are recorded only while the nomination is on public notice."))
     if not (appt.notice_start <= received_on <= appt.notice_end) or received_on > today:
         raise HiringRefused({"received_on": _("The objection must be received during the notice (%(a)s to "
-                                              "%(b)s), and not in the future.", a=appt.notice_start.isoformat(),
-                                              b=appt.notice_end.isoformat())})
+                                              "%(b)s), and not in the future.", a=date_label(appt.notice_start),
+                                              b=date_label(appt.notice_end))})
     if not (content or "").strip():
         raise HiringRefused({"content": _("Write what the objection says.")})
     # Touch the appointment in its state: an approval racing this objection cannot slip past it.
@@ -298,16 +299,28 @@ def decide_objection(reviewer, objection: Objection, decision: str, note: str) -
 def current_marks(appt: Appointment, viewer=None) -> list[str]:
     """优亲厚友 marks of a nomination recomputed from today's register: the nominee's ties to cadres, to
     the nominating clerk and to the reviewer looking at it (or the one who decided it)."""
+    return current_marks_of([appt], viewer)[appt.id]
+
+
+def current_marks_of(appts, viewer=None) -> dict[int, list[str]]:
+    """current_marks for many nominations at once (a queue page): one read of the users, one of the ties."""
     from portal.accounts.models import User
 
-    nominator = db.session.get(User, appt.nominated_by) if appt.nominated_by else None
-    approver = viewer if getattr(viewer, "role", None) == Role.TOWNSHIP_REVIEWER else (
-        db.session.get(User, appt.decided_by) if appt.decided_by else None)
-    nominator_pid = getattr(nominator, "person_id", None)
-    approver_pid = getattr(approver, "person_id", None)
-    known = ties([appt.person_id, nominator_pid, approver_pid])
-    return hiring_rules.conflict_reasons(known.nominee(appt.person_id), [
-        known.handler("nominator", nominator_pid), known.handler("approver", approver_pid)])
+    appts = list(appts)
+    viewer_judges = getattr(viewer, "role", None) == Role.TOWNSHIP_REVIEWER
+    user_ids = {a.nominated_by for a in appts} | ({a.decided_by for a in appts} if not viewer_judges else set())
+    user_ids.discard(None)
+    person_of = dict(db.session.execute(select(User.id, User.person_id).where(User.id.in_(user_ids))).all()) \
+        if user_ids else {}
+    viewer_pid = getattr(viewer, "person_id", None) if viewer_judges else None
+    known = ties([a.person_id for a in appts] + list(person_of.values()) + [viewer_pid])
+    marks = {}
+    for a in appts:
+        nominator_pid = person_of.get(a.nominated_by)
+        approver_pid = viewer_pid if viewer_judges else person_of.get(a.decided_by)
+        marks[a.id] = hiring_rules.conflict_reasons(known.nominee(a.person_id), [
+            known.handler("nominator", nominator_pid), known.handler("approver", approver_pid)])
+    return marks
 
 
 def approval_problems(reviewer, appt: Appointment, today: date) -> list[str]:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from wtforms import SelectChoice
 
 from portal.core.access import Role, get_scoped_or_404, require_role, scoped
 from portal.core.errors import DomainError
 from portal.core.forms import show_refusal
-from portal.core.home import Waiting, provides
+from portal.core.i18n import date_label
 from portal.core.masking import mask_id
 from portal.extensions import db
 from portal.posts import labels, rules
@@ -22,6 +20,7 @@ from portal.posts.hiring import service as hiring
 from portal.posts.hiring.agreement import AGREEMENT_STATES, agreement_pdf
 from portal.posts.hiring.forms import ActionForm, DecideForm, NominateForm, ObjectionForm, RejectForm
 from portal.posts.hiring.service import county_today
+from portal.posts.hiring_queues import QUEUES, queue_clause  # (hiring_queues registers the home items)
 from portal.posts.models import Appointment, Objection, Post
 from portal.registry import labels as reg_labels
 
@@ -34,7 +33,7 @@ OPEN = rules.ObjectionState.OPEN.value
 @bp.context_processor
 def _helpers():
     return {"hl": hiring_labels, "plabels": labels, "rlabels": reg_labels, "label": reg_labels.label,
-            "mask_id": mask_id, "category_cn": lambda c: rules.PostCategory(c).chinese}
+            "mask_id": mask_id, "category_label": lambda c: reg_labels.label(labels.CATEGORY, c)}
 
 
 def _nominate_form(found: hiring.Candidates, post: Post) -> NominateForm:
@@ -76,30 +75,12 @@ def nominate(post_id: int):
             show_refusal(form, err)
         else:
             flash(_("Nominated and posted on the village notice board until %(end)s.",
-                    end=appt.notice_end.isoformat()), "success")
+                    end=date_label(appt.notice_end)), "success")
             return redirect(url_for(".appointment", appt_id=appt.id))
     return _candidates_page(post, hiring.candidates(post, current_user), form), 422
 
 
 # ---- appointments -----------------------------------------------------------------------------------
-
-QUEUES = ("waiting", "in_notice", "ready", "approved", "active", "rejected", "all")
-
-
-def _ready_clause(today: date):
-    no_open = ~exists().where(Objection.appointment_id == Appointment.id, Objection.state == OPEN)
-    return (Appointment.state == S.IN_NOTICE) & (Appointment.notice_end < today) & no_open
-
-
-def _queue_clause(name: str, today: date):
-    if name == "waiting":
-        return Appointment.state.in_([S.NOMINATED, S.IN_NOTICE])
-    if name == "ready":
-        return _ready_clause(today)
-    if name == "all":
-        return None
-    return Appointment.state == name
-
 
 @bp.get("/appointments")
 @login_required
@@ -109,7 +90,7 @@ def appointments():
     queue = request.args.get("state", "waiting")
     queue = queue if queue in QUEUES else "waiting"
     stmt = scoped(select(Appointment), Appointment, current_user)
-    clause = _queue_clause(queue, today)
+    clause = queue_clause(queue, today)
     if clause is not None:
         stmt = stmt.where(clause)
     from portal.registry.service import page_of
@@ -120,9 +101,10 @@ def appointments():
         select(Objection.appointment_id, db.func.count(Objection.id))
         .where(Objection.appointment_id.in_([a.id for a in rows]), Objection.state == OPEN)
         .group_by(Objection.appointment_id)).all())
+    marks = hiring.current_marks_of(rows, current_user)  # the register as it is now, like the nomination's page
     return render_template("posts/hiring_queue.html", rows=rows, total=total, page=page, queue=queue,
                            queues=QUEUES, pages=max(1, -(-total // PAGE_SIZE)), open_counts=open_counts,
-                           today=today)
+                           marks=marks, today=today)
 
 
 def _detail(appt: Appointment, status: int = 200, **forms):
@@ -231,27 +213,3 @@ def agreement(appt_id: int):
         return redirect(url_for(".appointment", appt_id=appt.id))
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="agreement-{appt.id}.pdf"'})
-
-
-# ---- home page items --------------------------------------------------------------------------------
-
-
-def _count(user, clause) -> int:
-    stmt = scoped(select(db.func.count(Appointment.id)), Appointment, user).where(clause)
-    return db.session.scalar(stmt) or 0
-
-
-@provides(Role.TOWNSHIP_REVIEWER)
-def township_waiting(user) -> list[Waiting]:
-    open_objections = db.session.scalar(scoped(select(db.func.count(Objection.id)), Objection, user)
-                                        .where(Objection.state == OPEN)) or 0
-    return [Waiting(_("Nominations ready for approval"), _count(user, _ready_clause(county_today())),
-                    url_for("hiring_pages.appointments", state="ready")),
-            Waiting(_("Open objections to nominations"), open_objections,
-                    url_for("hiring_pages.appointments", state="in_notice"), "danger")]
-
-
-@provides(Role.VILLAGE_CLERK)
-def clerk_waiting(user) -> list[Waiting]:
-    return [Waiting(_("Nominations on public notice"), _count(user, Appointment.state == S.IN_NOTICE),
-                    url_for("hiring_pages.appointments", state="in_notice"), "info")]

@@ -84,3 +84,20 @@ class CategoriesForm(FlaskForm):
     categories = CheckboxesField(_l("Eligible household categories"),
                                  choices=[SelectChoice(c.value, label) for c, label in HOUSEHOLD_CATEGORY.items()])
     effective_from = DateField(_l("Effective from"), validators=[InputRequired()])
+
+
+def township_quota_form(villages, current: dict[int, int | None], effective_from):
+    """One quota field per village of a township (named v<id>), prefilled with the quota in force, and one date."""
+
+    class TownshipQuotaForm(FlaskForm):
+        effective_from = DateField(_l("Effective from"), validators=[InputRequired()])
+
+        def quotas(self) -> dict[int, int]:
+            """The quotas filled in, by village id (a field left empty changes nothing)."""
+            return {v.id: self[f"v{v.id}"].data for v in villages if self[f"v{v.id}"].data is not None}
+
+    for v in villages:
+        setattr(TownshipQuotaForm, f"v{v.id}", IntegerField(v.name, validators=[Optional(),
+                                                                               NumberRange(0, MAX_QUOTA)]))
+    return TownshipQuotaForm(prefix="tq", effective_from=effective_from,
+                             data={f"v{v.id}": current.get(v.id) for v in villages})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from portal.core.i18n import readable
 from portal.posts.labels import CATEGORY
 from portal.registry.rules import Problem
 
@@ -21,8 +22,8 @@ PROBLEMS = {
     "money_format": _l("an amount in yuan with at most two decimals"),
     "subsidy_not_positive": _l("the subsidy must be above 0"),
     "standard_not_set": _l("the county has not set a subsidy standard for %(category)s yet"),
-    "over_standard": _l("over the category's subsidy standard: standard %(standard)s yuan a month, "
-                        "this post %(subsidy)s yuan a month"),
+    "over_standard": _l("over the category's subsidy standard: standard %(standard)s a month, "
+                        "this post %(subsidy)s a month"),
     "end_before_start": _l("the term ends before it starts"),
     "term_too_long": _l("a term lasts at most %(months)s months: end on %(max_end)s at the latest"),
     "need_reason_too_short": _l("state the need in at least %(min)s characters"),
@@ -57,7 +58,7 @@ FORM_FIELD = {"start": "start_date", "end": "end_date"}
 
 def problem_text(problem: Problem) -> str:
     """The user-facing sentence for a plan rule's problem code, with its numbers."""
-    params = dict(problem.params)
+    params = readable(dict(problem.params), money_keys=("standard", "subsidy"))
     if "category" in params:
         params["category"] = str(CATEGORY.get(params["category"], params["category"]))
     return str(PROBLEMS.get(problem.code, problem.code)) % params

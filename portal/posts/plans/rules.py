@@ -174,3 +174,38 @@ def appointment_term_problems(start: date, end: date, post_start: date, post_end
     if end > post_end:
         problems.append(Problem("end", "after_post_term", _params(post_end=post_end.isoformat())))
     return problems
+
+
+@dataclass(frozen=True)
+class QuotaUse:
+    """A village's (or a township's) post quota as a reviewer weighs a plan: the quota in force, the headcount
+    of the other approved posts, of the other plans still waiting, and the headcount asked."""
+
+    quota: int | None
+    approved: int
+    waiting: int = 0
+    asked: int = 0
+
+    @property
+    def left(self) -> int | None:
+        """Places not taken by approved posts (before this plan); negative when over."""
+        return None if self.quota is None else self.quota - self.approved
+
+    @property
+    def left_after(self) -> int | None:
+        """Places left once this plan is approved too; negative means approval is refused (over quota)."""
+        return None if self.quota is None else self.quota - self.approved - self.asked
+
+    @property
+    def fits(self) -> bool:
+        return self.left_after is not None and self.left_after >= 0
+
+    @property
+    def contested(self) -> bool:
+        """The plans waiting with this one ask for more than is left: the first approved takes the places."""
+        return self.left_after is not None and self.left_after < self.waiting
+
+
+def within_standard(subsidy: Decimal, standard: Decimal | None) -> bool:
+    """The subsidy may equal the category standard, never exceed it by a fen; no standard set refuses."""
+    return standard is not None and subsidy <= standard

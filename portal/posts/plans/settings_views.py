@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
@@ -11,9 +11,11 @@ from portal.core.access import Role, require_role
 from portal.core.errors import DomainError
 from portal.core.forms import show_refusal, submitted
 from portal.core.settings import CountySetting, first_open_day, history
+from portal.core.i18n import date_label
+from portal.places.service import townships_with_villages
 from portal.posts import settings
 from portal.posts.models import SubsidyStandard, VillageQuota
-from portal.posts.plans.forms import CategoriesForm, QuotaForm, SettingForm, StandardForm
+from portal.posts.plans.forms import CategoriesForm, QuotaForm, SettingForm, StandardForm, township_quota_form
 from portal.posts.plans.labels import SETTINGS
 from portal.posts.plans.ledger import villages_of
 from portal.posts.plans.pages import bp
@@ -34,9 +36,15 @@ def _forms():
 
 
 def _shown(key: str, value) -> str:
-    """A policy value as the page shows it: household categories by name."""
+    """A policy value as the page shows it: household categories by name, in the register's order (a stored
+    text is read first)."""
+    if isinstance(value, str):
+        try:
+            value = settings.parse_setting(key, value)
+        except ValueError:
+            return value
     if key == "eligible_categories":
-        return "、".join(str(HOUSEHOLD_CATEGORY.get(c, c)) for c in sorted(value))
+        return "、".join(str(label) for c, label in HOUSEHOLD_CATEGORY.items() if c in value)
     return settings.format_setting(key, value)
 
 
@@ -66,7 +74,7 @@ def settings_page():
                 show_refusal(form, err)
                 status = 422
             else:
-                flash(_("Saved. The new value applies from %(day)s.", day=form.effective_from.data.isoformat()),
+                flash(_("Saved. The new value applies from %(day)s.", day=date_label(form.effective_from.data)),
                       "success")
                 return redirect(url_for("plan_pages.settings_page"))
     today = settings.county_today()
@@ -81,6 +89,43 @@ def settings_page():
                history(CountySetting, CountySetting.county_id == county_id, CountySetting.key == key))
               for key in settings.SETTING_KEYS]
     return render_template("posts/settings.html", standard_form=standard, quota_form=quota, setting_form=setting,
-                           categories_form=categories,
+                           categories_form=categories, shown=_shown,
+                           townships=list({v.township.id: v.township for v in villages}.values()),
                            standards=standards, quotas=quotas, params=params, today=today,
                            earliest=first_open_day(settings.county_today())), status
+
+
+@bp.route("/settings/quotas", methods=["GET", "POST"])
+@login_required
+@require_role(Role.COUNTY_ADMIN)
+def township_quotas():
+    """The quotas of one township's villages on one page, each beside the posts that count against it."""
+    places = townships_with_villages(current_user)
+    if not places:
+        abort(404)
+    chosen = request.args.get("township", type=int) or places[0][0].id
+    township, villages = next(((t, vs) for t, vs in places if t.id == chosen), (None, None))
+    if township is None:
+        abort(404)
+    today = settings.county_today()
+    earliest = first_open_day(today)
+    use = settings.quota_use([v.id for v in villages], today)
+    form = township_quota_form(villages, {v: q for v, (q, _used) in use.items()}, earliest)
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                rows = settings.set_quotas(current_user, form.quotas(), form.effective_from.data)
+            except DomainError as err:
+                show_refusal(form, err)
+                status = 422
+            else:
+                flash(_("%(n)d quotas of %(township)s saved. They apply from %(day)s.", n=len(rows),
+                        township=township.name, day=date_label(form.effective_from.data)), "success")
+                return redirect(url_for("plan_pages.township_quotas", township=township.id))
+        else:
+            status = 422
+    rows = [(v, form[f"v{v.id}"], *use[v.id], history(VillageQuota, VillageQuota.village_id == v.id))
+            for v in villages]
+    return render_template("posts/quotas.html", form=form, township=township, townships=[t for t, _vs in places],
+                           rows=rows, today=today, earliest=earliest), status

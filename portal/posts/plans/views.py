@@ -11,14 +11,13 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from portal.core.access import Role, get_scoped_or_404, require_role, scoped
+from portal.core.access import COUNTY_ROLES, Role, get_scoped_or_404, require_role
 from portal.core.auditlog import AuditEntry
 from portal.core.errors import DomainError
 from portal.core.forms import show_refusal
 from portal.extensions import db
-from portal.posts import labels
+from portal.posts import labels, plan_queries
 from portal.posts.models import Post
 from portal.posts.plans import home as plan_home  # noqa: F401  (registers the home items of post plans)
 from portal.posts.plans import ledger as plan_ledger
@@ -29,6 +28,7 @@ from portal.posts.rules import PostState
 from portal.registry.labels import label
 
 PAGE_SIZE = 50
+UNDECIDED = (PostState.DRAFT, PostState.SUBMITTED, PostState.RETURNED)  # the plan shows its quota and standard
 
 
 @bp.context_processor
@@ -41,20 +41,20 @@ def _labels():
 def index():
     state = request.args.get("state", "")
     village_id = request.args.get("village_id", type=int)
+    township_id = request.args.get("township_id", type=int) if current_user.role in COUNTY_ROLES else None
+    vacant = request.args.get("vacant") == "1"
     page = max(1, request.args.get("page", 1, type=int))
-    stmt = scoped(select(Post), Post, current_user).options(selectinload(Post.village))
-    if state in set(PostState):
-        stmt = stmt.where(Post.state == state)
-    if village_id:
-        stmt = stmt.where(Post.village_id == village_id)
+    stmt = plan_queries.plan_list(current_user, state, village_id, township_id, vacant)
     everything = db.session.execute(stmt.order_by(Post.village_id, Post.id)).scalars().all()
     rows = everything[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
     totals = {"posts": len(everything), "headcount": sum(p.headcount for p in everything),
               "subsidy": sum((p.subsidy * p.headcount for p in everything), Decimal("0"))}
     return render_template("posts/index.html", rows=rows, totals=totals, state=state, village_id=village_id,
-                           held=plans.holders_by_post(p.id for p in rows), page=page,
-                           pages=max(1, -(-len(everything) // PAGE_SIZE)),
-                           villages=plan_ledger.villages_of(current_user))
+                           township_id=township_id, vacant=vacant, held=plans.holders_by_post(p.id for p in rows),
+                           page=page, pages=max(1, -(-len(everything) // PAGE_SIZE)),
+                           villages=plan_ledger.villages_of(current_user),
+                           townships=plan_queries.townships_of(current_user)
+                           if current_user.role in COUNTY_ROLES else [])
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -99,8 +99,9 @@ def _history(post: Post) -> list[tuple[AuditEntry, str]]:
 
 
 def _detail(post: Post, return_form: ReturnForm | None = None, status: int = 200):
+    figures = plan_queries.plan_figures(post, plans.county_today()) if post.state in UNDECIDED else None
     return render_template("posts/plan_detail.html", post=post, history=_history(post),
-                           vacancies=plans.vacancies(post), action_form=ActionForm(),
+                           vacancies=plans.vacancies(post), action_form=ActionForm(), figures=figures,
                            return_form=return_form or ReturnForm()), status
 
 

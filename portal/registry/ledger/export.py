@@ -6,24 +6,28 @@ may reveal every exported person (the village's own clerk, the county admin) and
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import select
 
 from portal.core import auditlog
 from portal.core.clock import county_today
 from portal.core.errors import NotAllowed
 from portal.core.i18n import month_label
+from portal.core.masking import mask_id, mask_phone
 from portal.extensions import db
+from portal.places.models import Village
 from portal.registry import labels, rules, service
 from portal.registry.ledger.format import COLUMNS, ENUMS, NO, REQUIRED_FIELDS, VILLAGE_HEADER, YES, write_value
 from portal.registry.models import Household, Person
-from portal.reports.cells import safe_row, workbook_bytes
+from portal.reports.cells import workbook_bytes
+from portal.reports.xlsx_stream import Sheet, streamed_xlsx
 
 SHEET = "台账"
 TEXT_KINDS = {"text", "id", "account", "phone"}
@@ -77,15 +81,6 @@ def _layout(ws, columns) -> None:
     ws.freeze_panes = "A2"
 
 
-def _header_cells(ws, headers: list[str]) -> list[WriteOnlyCell]:
-    cells = []
-    for h in headers:
-        cell = WriteOnlyCell(ws, h)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        cells.append(cell)
-    return cells
-
-
 def template_workbook() -> bytes:
     """The empty ledger to fill in: headers, dropdowns for enum and 是/否 columns, and a sheet of instructions."""
     wb = Workbook()
@@ -123,21 +118,25 @@ def template_workbook() -> bytes:
     return _save(wb)
 
 
-# ---- the register --------------------------------------------------------------------------------
+# ---- the register ----------------------------------------------------------------------------------
+
+REGISTER_TEXT_COLUMNS = frozenset(i for i, c in enumerate(COLUMNS) if c.kind in TEXT_KINDS)
 
 
-def _people(user, village_id: int | None, township_id: int | None) -> list[Person]:
-    stmt = service.people_query(user, village_id=village_id, township_id=township_id)
-    stmt = stmt.options(contains_eager(Person.household).joinedload(Household.village))
-    return list(db.session.execute(stmt.order_by(None).order_by(
-        Person.village_id, Household.number, Person.id)).scalars().unique())
+def _register_rows(user, village_id: int | None, township_id: int | None, columns) -> list[tuple]:
+    """The scope's people as plain rows (the given columns, then the village's id), in ledger order: no objects."""
+    where, _household = service._people_where(user, village_id=village_id, township_id=township_id)
+    stmt = (select(*columns, Person.village_id).select_from(Person)
+            .join(Household, Person.household_id == Household.id).join(Village, Village.id == Person.village_id)
+            .where(*where).order_by(Person.village_id, Household.number, Person.id))
+    return db.session.execute(stmt).tuples().all()
 
 
-def _ensure_may_export_unmasked(user, people: list[Person]) -> None:
+def _ensure_may_export_unmasked(user, village_ids) -> None:
     """The same rule as a reveal (service.can_reveal), for every exported person at once."""
     if not rules.may_reveal(user.role):
         raise NotAllowed(_("Your role may not export full personal data."))
-    if user.role == "village_clerk" and any(p.village_id != user.village_id for p in people):
+    if user.role == "village_clerk" and any(v != user.village_id for v in village_ids):
         raise NotAllowed(_("Only people of your own village may be exported in full."))
 
 
@@ -147,34 +146,34 @@ def _scope_key(user, village_id: int | None, township_id: int | None) -> str:
     return f"township:{township_id}" if township_id else f"county:{user.scope_county_id}"
 
 
+def _cell_writer(column, mask):
+    """The function that turns a stored value into the ledger's cell (write_value), masking first if asked."""
+    if column.field in mask:
+        hide = mask[column.field]
+        return lambda v: hide(v) if v else None
+    if column.kind == "enum":
+        words = ENUMS[column.field]
+        return lambda v: words.get(v, v) if v else None
+    return partial(write_value, column)
+
+
 def export_register(user, *, village_id: int | None = None, township_id: int | None = None,
                     unmasked: bool = False) -> bytes:
     """The register of the user's scope in the ledger's layout; masked unless a full export is allowed (audited)."""
     if unmasked and not rules.may_reveal(user.role):
         raise NotAllowed(_("Your role may not export full personal data."))
-    people = _people(user, village_id, township_id)
+    columns = [getattr(Household if c.household else Person, c.field) for c in COLUMNS]
+    rows = _register_rows(user, village_id, township_id, [*columns, Village.name])
     if unmasked:
-        _ensure_may_export_unmasked(user, people)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(SHEET)
-    _layout(ws, COLUMNS)
-    ws.column_dimensions[get_column_letter(len(COLUMNS) + 1)].width = 12
-    ws.append(_header_cells(ws, [c.header for c in COLUMNS] + [VILLAGE_HEADER]))
-    mask = {} if unmasked else service.SENSITIVE
-    for p in people:
-        hh = p.household
-        row = []
-        for c in COLUMNS:
-            value = getattr(hh if c.household else p, c.field)
-            if c.field in mask and value:
-                value = mask[c.field](value)
-            row.append(write_value(c, value))
-        row.append(hh.village.name)
-        ws.append(safe_row(row))
-    data = _save(wb)
+        _ensure_may_export_unmasked(user, {r[-1] for r in rows})
+    writers = [_cell_writer(c, {} if unmasked else service.SENSITIVE) for c in COLUMNS]
+    width = len(COLUMNS)
+    sheet = Sheet(SHEET, [c.header for c in COLUMNS] + [VILLAGE_HEADER], [c.width for c in COLUMNS] + [12],
+                  REGISTER_TEXT_COLUMNS)
+    data = streamed_xlsx(sheet, ([w(v) for w, v in zip(writers, r, strict=False)] + [r[width]] for r in rows))
     if unmasked:
         auditlog.record(user, "export_unmasked", "register", _scope_key(user, village_id, township_id), None, {
-            "village_id": village_id, "township_id": township_id, "people": len(people)})
+            "village_id": village_id, "township_id": township_id, "people": len(rows)})
         db.session.commit()
     return data
 
@@ -192,25 +191,17 @@ LIST_COLUMNS = (
     (_l("Employment status"), 18), (_l("Monthly income from work (yuan)"), 14), (_l("Phone"), 14),
     (_l("Training wish"), 16),
 )
-
-
+LIST_FIELDS = (Person.name, Person.id_number, Household.number, Village.name, Person.employment_status,
+               Person.monthly_income, Person.phone, Person.training_wish, Person.willing_to_migrate, Person.deceased)
 
 
 def export_list(user, kind: str) -> bytes:
     """A village's (or wider scope's) list of people in work, or willing but not working; masked."""
     name, title, wanted = LISTS[kind]
-    people = [p for p in _people(user, None, None) if wanted(p)]
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(str(name)[:31])
-    for i, (_header, width) in enumerate(LIST_COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A3"
-    heading = WriteOnlyCell(ws, str(title % {"place": user.place_name, "month": month_label(county_today())}))
-    heading.font = Font(bold=True, size=14)
-    ws.append(safe_row([heading]))
-    ws.append(_header_cells(ws, [str(h) for h, _w in LIST_COLUMNS]))
-    for p in people:
-        ws.append(safe_row([p.name, service.masked(p, "id_number"), p.household.number, p.household.village.name,
-                            labels.label(labels.EMPLOYMENT, p.employment_status), p.monthly_income,
-                            service.masked(p, "phone"), p.training_wish]))
-    return _save(wb)
+    rows = [r for r in _register_rows(user, None, None, LIST_FIELDS) if wanted(r)]
+    status = labels.EMPLOYMENT
+    sheet = Sheet(str(name), [str(h) for h, _w in LIST_COLUMNS], [w for _h, w in LIST_COLUMNS],
+                  title=str(title % {"place": user.place_name, "month": month_label(county_today())}))
+    return streamed_xlsx(sheet, (
+        [r.name, mask_id(r.id_number), r.number, r[3], labels.label(status, r.employment_status),
+         r.monthly_income, mask_phone(r.phone), r.training_wish] for r in rows))

@@ -55,6 +55,9 @@ class CellError(ValueError):
 
 
 def read_text(value) -> str:
+    if value.__class__ is str:  # most cells: no chain of type checks
+        text = value.strip()
+        return restore(text).strip() if text[:1] == "'" else text  # an exported "'=…" comes back as typed
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -100,6 +103,41 @@ def read_enum(field: str, value) -> str:
         if text in (zh, code):
             return code
     return ALIASES.get(field, {}).get(text, text)
+
+
+LIST_SEPARATORS = re.compile(r"[,，、;；\s]+")
+
+
+class UnknownWords(ValueError):
+    """Words of a typed list that are none of the accepted values (`words`, as typed)."""
+
+    def __init__(self, words: list[str]):
+        super().__init__("、".join(words))
+        self.words = words
+
+
+def read_categories(text, allowed=tuple(CATEGORY_ZH)) -> frozenset[str]:
+    """Household category codes from a typed list: Chinese names (脱贫户,监测户), their other spellings or the
+    codes, separated by commas, 、 or spaces. UnknownWords names the words that are not one of `allowed`;
+    ValueError when the list is empty."""
+    words = [w for w in LIST_SEPARATORS.split(str(text or "").strip()) if w]
+    if not words:
+        raise ValueError("empty list")
+    codes, unknown = set(), []
+    for word in words:
+        code = read_enum("category", word.lower() if word.isascii() else word)
+        if code in allowed:
+            codes.add(code)
+        else:
+            unknown.append(word)
+    if unknown:
+        raise UnknownWords(unknown)
+    return frozenset(codes)
+
+
+def category_names(codes) -> str:
+    """The Chinese names of category codes, in the ledger's order (脱贫户、监测户)."""
+    return "、".join(CATEGORY_ZH[c] for c in CATEGORY_ZH if c in set(codes))
 
 
 def read_bool(value) -> bool:

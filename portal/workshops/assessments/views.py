@@ -6,21 +6,26 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.core.access import Role, get_scoped_or_404, require_role
 from portal.core.errors import DomainError
 from portal.core.forms import show_refusal, submitted
+from portal.core.i18n import date_label, money
 from portal.core.settings import first_open_day
+from portal.registry import labels as reg_labels
 from portal.workshops import labels, page_queries, rules, settings
 from portal.workshops.assessments import service
-from portal.workshops.forms import ActionForm, CategoriesForm, PaymentForm, SettingForm
+from portal.workshops.forms import ActionForm, CategoriesForm, PaymentForm, SettingForm, TiersForm
 from portal.workshops.models import Assessment
 from portal.workshops.pages import _today, bp
 
 FIRST_YEAR = 2000
+# ?state= of a year's list: what waits for the county admin (the home page links these)
+SHOWN_STATES = {"computed": lambda a: a.state == "computed",
+                "to_pay": lambda a: a.state == "approved" and a.reward > 0}
 
 
 def _tiers(text: str) -> tuple[rules.Tier, ...]:
@@ -56,7 +61,11 @@ def assessment_year(year: int):
     by_class: dict[str, int] = {}
     for a in rows:
         by_class[a.classification] = by_class.get(a.classification, 0) + 1
+    shown = request.args.get("state", "")
+    if shown in SHOWN_STATES:
+        rows = [a for a in rows if SHOWN_STATES[shown](a)]
     return render_template("workshops/assessments.html", rows=rows, year=year, totals=totals, by_class=by_class,
+                           shown=shown if shown in SHOWN_STATES else "",
                            ended=today.year > year, this_year=today.year, action_form=ActionForm(),
                            tiers={a.id: _tiers(a.tier_table) for a in rows}, level_text=_level_text,
                            computed=sum(1 for a in rows if a.state == "computed"),
@@ -141,19 +150,36 @@ def pay_assessment(assessment_id: int):
 # ---- county settings ----------------------------------------------------------------------------------------
 
 
+def _shown(key: str, text: str) -> str:
+    """A stored setting as people read it: household categories by name, tiers as ≥ 5：¥10,000.00."""
+    try:
+        value = settings.parse_setting(key, text)
+    except ValueError:
+        return text
+    if key == "workshop_aided_categories":
+        return "、".join(reg_labels.label(reg_labels.CATEGORY, c) for c in rules.AIDED_CHOICES if c in value)
+    if key == "workshop_tiers":
+        return "；".join(f"≥ {t.minimum}：{money(t.reward)}" for t in value)
+    return text
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 @require_role(Role.COUNTY_ADMIN)
 def settings_page():
     today = _today()
+    county_id = current_user.county_id
+    policy = settings.policy_for(county_id, today)
     form = SettingForm(prefix="set", effective_from=first_open_day(today))
-    aided = settings.policy_for(current_user.county_id, today).aided_categories
     categories = CategoriesForm(prefix="cat", effective_from=first_open_day(today),
-                                categories=[c for c in rules.AIDED_CHOICES if c in aided])
+                                categories=[c for c in rules.AIDED_CHOICES if c in policy.aided_categories])
+    tiers = TiersForm(prefix="tier", effective_from=first_open_day(today),
+                      tiers=[{"minimum": t.minimum, "reward": t.reward} for t in policy.tiers])
     status = 200
     for posted, key, value in ((form, lambda: form.key.data, lambda: form.value.data.strip()),
                                (categories, lambda: "workshop_aided_categories",
-                                lambda: ",".join(categories.categories.data))):
+                                lambda: ",".join(categories.categories.data)),
+                               (tiers, lambda: "workshop_tiers", tiers.tier_list)):
         if submitted(posted):
             try:
                 settings.set_setting(current_user, key(), value(), posted.effective_from.data, today=today)
@@ -161,19 +187,19 @@ def settings_page():
                 show_refusal(posted, err)
                 status = 422
             else:
-                flash(_("Saved. The new value applies from %(day)s.", day=posted.effective_from.data.isoformat()),
+                flash(_("Saved. The new value applies from %(day)s.", day=date_label(posted.effective_from.data)),
                       "success")
                 return redirect(url_for("workshop_pages.settings_page"))
             break
     else:
         if form.is_submitted():
             status = 422
-    county_id = current_user.county_id
     current = settings.current_values(county_id, today)
     defaults = {key: settings.format_setting(key, getattr(rules.DEFAULT_POLICY, key[len(settings.PREFIX):]))
                 for key in settings.SETTING_KEYS}
-    rows = [(key, labels.SETTING[key], current[key], defaults[key], settings.history(county_id, key))
-            for key in settings.SETTING_KEYS]
-    return render_template("workshops/settings.html", form=form, categories_form=categories, rows=rows, today=today,
-                           earliest=first_open_day(today), tiers=settings.policy_for(county_id, today).tiers,
+    rows = [(key, labels.SETTING[key], _shown(key, current[key]), _shown(key, defaults[key]),
+             settings.history(county_id, key)) for key in settings.SETTING_KEYS]
+    return render_template("workshops/settings.html", form=form, categories_form=categories, tiers_form=tiers,
+                           shown=_shown,
+                           rows=rows, today=today, earliest=first_open_day(today), tiers=policy.tiers,
                            names=page_queries.user_names(*(r.created_by for *_, hist in rows for r in hist))), status

@@ -26,8 +26,10 @@ def exits():
     state = request.args.get("state", "")
     state = state if state in EXIT_STATES else ""
     page = max(1, request.args.get("page", 1, type=int))
-    rows, total = page_queries.page_of(page_queries.exits_query(current_user, state), page, PAGE_SIZE)
-    return render_template("workshops/exits.html", rows=rows, total=total, page=page, state=state,
+    ended = request.args.get("notice") == "ended"
+    rows, total = page_queries.page_of(page_queries.exits_query(current_user, state, _today() if ended else None),
+                                       page, PAGE_SIZE)
+    return render_template("workshops/exits.html", rows=rows, total=total, page=page, state=state, ended=ended,
                            states=EXIT_STATES, pages=max(1, -(-total // PAGE_SIZE)), today=_today())
 
 

@@ -98,9 +98,12 @@ def reports():
     stmt = page_queries.register(current_user).where(Workshop.certified_on <= last)
     workshops = [w for w in db.session.execute(stmt).scalars() if w.exited_on is None or w.exited_on > first]
     missing = {w.id for w in service.missing_reports(current_user, year, month)}
+    only_missing = request.args.get("missing") == "1"
+    if only_missing:
+        workshops = [w for w in workshops if w.id in missing]
     filed = page_queries.reports_of_month((w.id for w in workshops), (year, month))
     aided = page_queries.aided_per_workshop(workshops, [(year, month)])
     return render_template("workshops/reports.html", workshops=workshops, missing=missing, filed=filed, aided=aided,
                            month=(year, month), prev=rules.previous_month((year, month)),
                            next=rules.next_month((year, month)), current=rules.month_of(today),
-                           can_report={w.id: _roles(w)["can_report"] for w in workshops})
+                           can_report={w.id: _roles(w)["can_report"] for w in workshops}, only_missing=only_missing)
