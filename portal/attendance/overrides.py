@@ -27,8 +27,8 @@ from portal.core.access import Role, get_scoped
 from portal.core.calendar import WorkCalendar
 from portal.core.clock import county_today
 from portal.core.errors import NotAllowed, RuleViolation
-from portal.core.workdays import MonthLock, WorkdayOverride
 from portal.core.i18n import date_label, month_label
+from portal.core.workdays import MonthLock, WorkdayOverride
 from portal.extensions import db
 from portal.places.models import Township, Village
 

@@ -18,8 +18,8 @@ from portal.core.access import Role, require_role
 from portal.core.clock import county_today
 from portal.core.errors import DomainError
 from portal.core.forms import show_refusal, submitted
-from portal.core.settings import CountySetting, first_open_day, history
 from portal.core.i18n import date_label
+from portal.core.settings import CountySetting, first_open_day, history
 from portal.posts.labels import FUNDING
 
 

@@ -1,6 +1,6 @@
 """The demo county's leaks, planted so the county auditor has one real case of every detector to find.
 
-Each case happens on its day of the story (portal.demo_story), in a village of its own so the cases do not
+Each case happens on its day of the story (portal.demo.story), in a village of its own so the cases do not
 mix, and through the service a user would go through wherever that service lets the leak in. Months are
 counted back from today (M1 = last month, M3 = three months ago), so the demo tells the same story whenever
 it is built; a case whose months do not exist yet this year is left out.
@@ -16,11 +16,11 @@ it is built; a case whose months do not exist yet this year is left out.
 - 岭上村 不符合条件仍领补: a holder's household recorded as 一般户 (general) in M6, still on the post;
 - 云台村 共用账户: the clerk records a holder's bank account as another holder's;
 - 茶园村 挤占挪用: the road-care post is charged to 光伏收益, whose budget for the year is ¥5,000.00
-  (portal.demo_hiring);
+  (portal.demo.hiring);
 - 青竹村 吃空饷: a paid line of M3 raised by ¥120.00 after the payroll was paid;
 - 松坪村 重复享受: a full-time holder also employed by the village's workshop since M5;
-- 优亲厚友: the cadres' relatives nominated to the cleaning posts (portal.demo_hiring); 拖欠: a payroll of
-  柳河乡 approved and unpaid for over 30 days (portal.demo_payroll).
+- 优亲厚友: the cadres' relatives nominated to the cleaning posts (portal.demo.hiring); 拖欠: a payroll of
+  柳河乡 approved and unpaid for over 30 days (portal.demo.payroll).
 On the demo's day the auditor runs every detector over the year, a township answers one finding and the
 auditor closes one with the amount recovered.
 """
@@ -35,13 +35,15 @@ from sqlalchemy import select
 from portal.audit.models import Finding
 from portal.audit.rules import Month
 from portal.core.clock import county_moment, county_today
-from portal.demo_hiring import plan_post
-from portal.demo_story import Story, clerk_of, register_household, register_person, reviewer_of, user
+from portal.demo.hiring import plan_post
+from portal.demo.story import Story, clerk_of, register_household, register_person, reviewer_of, user
 from portal.extensions import db
 from portal.payroll.models import Payroll, PayrollLine
 from portal.places.models import Village
-from portal.posts import exits, hiring, hiring_rules
-from portal.posts.hiring_register import ties
+from portal.posts.exits import service as exits
+from portal.posts.hiring import rules as hiring_rules
+from portal.posts.hiring import service as hiring
+from portal.posts.hiring.register import ties
 from portal.posts.models import Appointment, Post
 from portal.registry.models import Household, Person
 
@@ -79,7 +81,7 @@ def _stand_in(story: Story, m6: Month) -> None:
 
 
 def _rotation(story: Story, m6: Month, m3: Month) -> None:
-    from portal.demo_hiring import fill
+    from portal.demo.hiring import fill
 
     village = story.village("龙潭村")
 
@@ -137,7 +139,7 @@ def _shared_account(story: Story, m6: Month) -> None:
 
 
 def _double_benefit(story: Story, m5: Month) -> None:
-    from portal.workshops import service as workshops
+    from portal.workshops.certification import service as workshops
     from portal.workshops.models import Workshop
 
     village = story.village("松坪村")
@@ -240,7 +242,8 @@ def plant(story: Story) -> None:
 def run_demo_audit(story: Story) -> None:
     """On the demo's day: the auditor's first run over the year so far; one finding answered by its township,
     one closed."""
-    from portal.audit import service
+    from portal.audit import findings as service
+    from portal.audit import runs
 
     last = story.months_back(1)
     if last is None:
@@ -248,7 +251,7 @@ def run_demo_audit(story: Story) -> None:
 
     def step():
         auditor = user(username="auditor")
-        service.run_audit(auditor, Month(story.today.year, 1), last)
+        runs.run_audit(auditor, Month(story.today.year, 1), last)
         ghost = db.session.execute(select(Finding).where(Finding.detector == "ghost_pay")
                                    .order_by(Finding.id)).scalars().first()
         if ghost is not None:

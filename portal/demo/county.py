@@ -1,7 +1,7 @@
 """The demo county: a fictional county (云溪县) with 3 townships, 12 villages, users of every role,
 households and people with valid resident IDs (the register, loaded as a bulk import would, dated early last
 year), and then its year told through the services users go through, each step on its day
-(portal.demo_story: posts and holders, attendance, payrolls, workshops, the audit's planted cases and the
+(portal.demo.story: posts and holders, attendance, payrolls, workshops, the audit's planted cases and the
 auditor's first run). Deterministic, and idempotent: a second run adds nothing.
 """
 
@@ -19,12 +19,12 @@ from portal.accounts.service import hash_password
 from portal.core import auditlog
 from portal.core.access import Role
 from portal.core.clock import county_moment, county_today, told
-from portal.demo_audit import plant, run_demo_audit
-from portal.demo_duty import keep_attendance
-from portal.demo_hiring import plan_the_year
-from portal.demo_payroll import pay_the_year
-from portal.demo_story import Story
-from portal.demo_workshops import open_workshops
+from portal.demo.audit import plant, run_demo_audit
+from portal.demo.duty import keep_attendance
+from portal.demo.hiring import plan_the_year
+from portal.demo.payroll import pay_the_year
+from portal.demo.story import Story
+from portal.demo.workshops import open_workshops
 from portal.extensions import db
 from portal.places.models import County, Township, Village
 from portal.posts.models import Post
@@ -81,7 +81,7 @@ def _get_or_add(model, where: dict, **values):
 
 
 def build_demo() -> list[DemoLogin]:
-    """Create whatever of the demo county is missing; tell its year once (portal.demo_story); return the logins."""
+    """Create whatever of the demo county is missing; tell its year once (portal.demo.story); return the logins."""
     today = county_today()
     with told(county_moment(date(today.year - 1, 1, 10), 9)):  # the register was taken early last year
         county, logins = _register()

@@ -1,11 +1,11 @@
-"""The demo county's attendance, kept by each village's clerk through the attendance service (portal.demo_story).
+"""The demo county's attendance, kept by each village's clerk through the attendance service (portal.demo.story).
 
 The clerk saves the marks of the village's holders every week on its last working day, and on the last working
 day of a month for the month's last days (so a month is complete before its payroll is drawn up): mostly 出勤,
 some 半天, 请假 and a rare 旷工, the same for a holder and day whoever builds the demo. About one mark in a
 hundred is saved wrong and corrected at the next save, at most a week later, which the grid shows. Each save
 is one audited change, and the holder-month summaries the county audit reads are written by the same save.
-The planted cases of portal.demo_audit change what a clerk marks (`Story.mark_rules`) or when (`held_back`).
+The planted cases of portal.demo.audit change what a clerk marks (`Story.mark_rules`) or when (`held_back`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from portal.attendance import service as attendance
 from portal.attendance.rules import Mark
-from portal.demo_story import Story, user
+from portal.demo.story import Story, user
 from portal.extensions import db
 from portal.posts.models import Appointment
 

@@ -1,5 +1,5 @@
 """The demo county's payrolls, drawn up by each village's clerk and decided by its township's reviewer through
-the payroll service, on the days a real month would have them (portal.demo_story).
+the payroll service, on the days a real month would have them (portal.demo.story).
 
 A month's payroll is generated and submitted on the 5th of the next month (the month's attendance then
 locks), approved on the 8th and paid on the 15th. Every ended month of the year before last month is paid.
@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from portal.core.clock import county_today
-from portal.demo_story import Story, clerk_of, reviewer_of
+from portal.demo.story import Story, clerk_of, reviewer_of
 from portal.extensions import db
 from portal.payroll import service
 from portal.payroll.models import Payroll

@@ -1,5 +1,5 @@
 """The demo county's employment-aid workshops (就业帮扶车间), made through the workshop service on the days
-they happened (portal.demo_story).
+they happened (portal.demo.story).
 
 Three workshops, one per township, certified last year or this year, employing registered 脱贫劳动力 of their
 village (lifted or monitored households, no cadre) who hold no post, with a monthly report filed three days
@@ -21,14 +21,17 @@ from sqlalchemy import select
 from stdnum.cn import uscc
 
 from portal.accounts.models import User
-from portal.demo_story import Story, clerk_of, register_person
+from portal.demo.story import Story, clerk_of, register_person
 from portal.extensions import db
 from portal.places.models import Township, Village
 from portal.posts.models import Appointment
 from portal.registry.models import Household, Person
-from portal.workshops import service
+from portal.workshops.assessments import service as assessments
+from portal.workshops.certification import service
 from portal.workshops.checks import ReportData, WorkshopData
 from portal.workshops.models import Workshop
+from portal.workshops.monitoring import service as monitoring
+from portal.workshops.reports import service as reports
 from portal.workshops.rules import DEFAULT_POLICY, month_end, months_from
 
 # (township index, village index, name, enterprise, industry, certified months before January of this year,
@@ -89,8 +92,8 @@ def open_workshops(story: Story) -> None:
             story.on(month_end((year, month)) + timedelta(days=3), _report(village.id, name, year, month, report),
                      hour=16)
     story.on(story.working_day_from(date(story.today.year, 1, 15)),
-             lambda: service.compute_year(_admin(story.county_id), story.today.year - 1), hour=14)
-    story.on(story.today, lambda: service.monitor_all(county_id=story.county_id), hour=1)
+             lambda: assessments.compute_year(_admin(story.county_id), story.today.year - 1), hour=14)
+    story.on(story.today, lambda: monitoring.monitor_all(county_id=story.county_id), hour=1)
 
 
 def _admin(county_id: int) -> User:
@@ -119,6 +122,6 @@ def _report(village_id: int, name: str, year: int, month: int, report: ReportDat
         village = db.session.get(Village, village_id)
         workshop = db.session.execute(select(Workshop).where(Workshop.village_id == village_id,
                                                              Workshop.name == name)).scalar_one()
-        service.file_report(clerk_of(village), workshop, year, month, report)
+        reports.file_report(clerk_of(village), workshop, year, month, report)
 
     return step

@@ -27,8 +27,8 @@ from portal.core.money import is_money
 from portal.core.settings import CountySetting, ensure_open, register, store_setting
 from portal.extensions import db
 from portal.places.models import Township, Village
+from portal.posts.labels import SETTINGS
 from portal.posts.models import Post, SubsidyStandard, VillageQuota
-from portal.posts.plans.labels import SETTINGS
 from portal.posts.rules import DEFAULT_POLICY, SETTING_MINIMUM, Policy, PostCategory, PostState
 from portal.registry.ledger.format import CATEGORY_ZH, UnknownWords, category_names, read_categories
 from portal.registry.rules import HouseholdCategory

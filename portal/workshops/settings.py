@@ -23,8 +23,8 @@ from sqlalchemy import select
 from portal.core.access import Role
 from portal.core.clock import county_today
 from portal.core.errors import NotAllowed, RuleViolation
-from portal.core.settings import CountySetting, ensure_open, register, store_setting
 from portal.core.i18n import money
+from portal.core.settings import CountySetting, ensure_open, register, store_setting
 from portal.extensions import db
 from portal.registry.ledger.format import UnknownWords, category_names
 from portal.workshops.labels import SETTING

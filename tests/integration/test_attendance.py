@@ -7,7 +7,6 @@ import json
 from datetime import date
 
 import pytest
-from portal.core.workdays import WorkdayOverride
 from sqlalchemy import func, select
 
 from portal.attendance import exit_triggers, overrides, service
@@ -16,6 +15,7 @@ from portal.attendance.rules import Mark
 from portal.attendance.service import Change, MarksRefused
 from portal.core.auditlog import AuditEntry
 from portal.core.errors import NotAllowed, RuleViolation
+from portal.core.workdays import WorkdayOverride
 from portal.extensions import db
 from portal.posts.models import Appointment
 from tests.exit_factories import make_holder, user

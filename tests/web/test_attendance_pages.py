@@ -7,12 +7,12 @@ import re
 from datetime import date
 
 import pytest
-from portal.core.workdays import WorkdayOverride
 from sqlalchemy import select
 
 from portal.attendance import overrides, service
 from portal.attendance.models import AttendanceMark
 from portal.core.auditlog import AuditEntry
+from portal.core.workdays import WorkdayOverride
 from portal.extensions import db
 from tests.exit_factories import make_holder, user
 

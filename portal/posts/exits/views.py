@@ -13,7 +13,8 @@ from portal.core.access import Role, get_scoped_or_404, require_role, scoped
 from portal.core.errors import DomainError
 from portal.core.forms import show_refusal
 from portal.extensions import db
-from portal.posts import exit_queues, labels  # exit_queues registers the home items
+from portal.posts import labels
+from portal.posts.exits import queues as exit_queues  # exit_queues registers the home items
 from portal.posts.exits import service as exits
 from portal.posts.exits.forms import ActionForm, AppealForm, DecideAppealForm, ExitProposalForm, RejectForm
 from portal.posts.exits.notice import NOTICE_STATES, notice_pdf

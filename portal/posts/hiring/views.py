@@ -19,8 +19,8 @@ from portal.posts.hiring import labels as hiring_labels
 from portal.posts.hiring import service as hiring
 from portal.posts.hiring.agreement import AGREEMENT_STATES, agreement_pdf
 from portal.posts.hiring.forms import ActionForm, DecideForm, NominateForm, ObjectionForm, RejectForm
+from portal.posts.hiring.queues import QUEUES, queue_clause  # (queues registers the home items)
 from portal.posts.hiring.service import county_today
-from portal.posts.hiring_queues import QUEUES, queue_clause  # (hiring_queues registers the home items)
 from portal.posts.models import Appointment, Objection, Post
 from portal.registry import labels as reg_labels
 

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from portal.core.checkboxes import CheckboxesField
 from portal.posts import labels
-from portal.posts.plans.labels import SETTINGS
+from portal.posts.labels import SETTINGS
 from portal.posts.plans.service import PlanData
 from portal.posts.settings import MAX_QUOTA
 from portal.registry.labels import CATEGORY as HOUSEHOLD_CATEGORY

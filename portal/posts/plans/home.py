@@ -12,8 +12,9 @@ from portal.core.clock import county_date
 from portal.core.home import Waiting, days_waiting, provides
 from portal.extensions import db
 from portal.places.models import Village
-from portal.posts import plan_queries, settings
+from portal.posts import settings
 from portal.posts.models import Post
+from portal.posts.plans import queries as plan_queries
 from portal.posts.rules import PostCategory, PostState
 
 SHOWN = 3  # the home page links the longest-waiting plans; the list has them all

@@ -40,18 +40,6 @@ FIELDS = {
     "start": _l("Term start"), "end": _l("Term end"), "need_reason": _l("Need reason"), "post": _l("Post"),
 }
 
-SETTINGS = {
-    "eligible_categories": _l("Eligible household categories"),
-    "posts_per_household": _l("Posts per household"),
-    "notice_working_days": _l("Public notice (working days)"),
-    "appeal_days": _l("Appeal period (days)"),
-    "absent_streak_trigger": _l("Exit proposal: consecutive absent working days"),
-    "absent_month_trigger": _l("Exit proposal: absent days in a month"),
-    "term_warning_days": _l("Exit proposal: days before the term ends"),
-    "max_term_months": _l("Longest post term (months)"),
-    "payment_deadline_days": _l("Payment deadline after approval (days)"),
-}
-
 # The form's field names for the rules' (start, end): the rules speak of the plan, the form of the post.
 FORM_FIELD = {"start": "start_date", "end": "end_date"}
 

@@ -10,13 +10,13 @@ from wtforms import SelectChoice
 from portal.core.access import Role, require_role
 from portal.core.errors import DomainError
 from portal.core.forms import show_refusal, submitted
-from portal.core.settings import CountySetting, first_open_day, history
 from portal.core.i18n import date_label
+from portal.core.settings import CountySetting, first_open_day, history
 from portal.places.service import townships_with_villages
 from portal.posts import settings
+from portal.posts.labels import SETTINGS
 from portal.posts.models import SubsidyStandard, VillageQuota
 from portal.posts.plans.forms import CategoriesForm, QuotaForm, SettingForm, StandardForm, township_quota_form
-from portal.posts.plans.labels import SETTINGS
 from portal.posts.plans.ledger import villages_of
 from portal.posts.plans.pages import bp
 from portal.posts.rules import DEFAULT_POLICY, PostCategory

@@ -17,10 +17,11 @@ from portal.core.auditlog import AuditEntry
 from portal.core.errors import DomainError
 from portal.core.forms import show_refusal
 from portal.extensions import db
-from portal.posts import labels, plan_queries
+from portal.posts import labels
 from portal.posts.models import Post
 from portal.posts.plans import home as plan_home  # noqa: F401  (registers the home items of post plans)
 from portal.posts.plans import ledger as plan_ledger
+from portal.posts.plans import queries as plan_queries
 from portal.posts.plans import service as plans
 from portal.posts.plans.forms import ActionForm, PostForm, ReturnForm
 from portal.posts.plans.pages import bp

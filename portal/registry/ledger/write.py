@@ -20,7 +20,8 @@ from portal.core.errors import Conflict
 from portal.core.imports import ImportReport
 from portal.core.types import utcnow
 from portal.extensions import db
-from portal.registry import ledger_audit, service
+from portal.registry import service
+from portal.registry.ledger import audit as ledger_audit
 from portal.registry.ledger.plan import LedgerPlan, Progress
 from portal.registry.models import Household, Person
 
@@ -77,7 +78,7 @@ def _households(plan: LedgerPlan, report: ImportReport) -> tuple[dict[str, int],
 
 def write_plan(plan: LedgerPlan, progress: Progress | None = None) -> ImportReport:
     """Write a checked ledger in one transaction: inserts and updates in bulk, one audit row per household touched
-    (with its members, ledger_audit.py) and one for the import, one commit."""
+    (with its members, ledger.audit) and one for the import, one commit."""
     report = ImportReport()
     try:
         household_ids, household_audit = _households(plan, report)

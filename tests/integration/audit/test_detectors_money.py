@@ -52,7 +52,6 @@ def _paid(world, village="a1a", months=(9,), state="paid"):
 def _setting(world, key: str, value: str, day: date = date(2026, 1, 1)) -> None:
     """A county setting in force from `day` (written directly: the admin's page cannot reach back)."""
     from portal.core.settings import CountySetting
-
     from portal.extensions import db
 
     db.session.add(CountySetting(county_id=world.ids["ca"], key=key, value=value, effective_from=day,

@@ -90,7 +90,6 @@ def _setting(world, key: str, value: str, effective_from: date = date(2026, 1, 1
     """A county setting in force since a past day (written directly: the service only dates settings from
     the current month on)."""
     from portal.core.settings import CountySetting
-
     from portal.extensions import db
 
     db.session.add(CountySetting(county_id=world.ids["ca"], key=key, value=value, effective_from=effective_from,

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from portal.core.access import Role, scoped
 from portal.core.home import Waiting, days_waiting, provides
 from portal.extensions import db
-from portal.posts import exits
-from portal.posts.exit_rules import NOT_APPEALABLE
+from portal.posts.exits import service as exits
+from portal.posts.exits.rules import NOT_APPEALABLE
 from portal.posts.models import Exit
 from portal.posts.rules import DEFAULT_POLICY, ExitState
 

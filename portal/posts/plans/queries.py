@@ -13,8 +13,8 @@ from sqlalchemy.orm import selectinload
 from portal.core.access import scoped
 from portal.extensions import db
 from portal.places.models import Township, Village
-from portal.posts import plan_rules
 from portal.posts.models import Appointment, Post, VillageQuota
+from portal.posts.plans import rules as plan_rules
 from portal.posts.rules import HOLDING_STATES, PostState
 from portal.posts.settings import county_of_village, quota_on, standard_on
 

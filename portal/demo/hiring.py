@@ -1,5 +1,5 @@
 """The demo county's posts and holders, made through the settings, plans and hiring services as the county,
-the villages and the townships would, on the days they would (portal.demo_story).
+the villages and the townships would, on the days they would (portal.demo.story).
 
 - 1 December of last year: the county admin sets the subsidy standards and a quota of 6 for every village,
   both from 1 January; the clerks draft and submit two posts a village the next day (保洁员 ×2, 护路员 ×1, a
@@ -24,12 +24,14 @@ from sqlalchemy import select
 
 from portal.audit.settings import set_budget
 from portal.core.clock import county_today
-from portal.demo_story import Story, clerk_of, register_person, reviewer_of, user
+from portal.demo.story import Story, clerk_of, register_person, reviewer_of, user
 from portal.extensions import db
 from portal.places.models import Village
-from portal.posts import hiring, hiring_rules, plans
+from portal.posts.hiring import rules as hiring_rules
+from portal.posts.hiring import service as hiring
 from portal.posts.models import Appointment, Post
-from portal.posts.plan_rules import term_last_day
+from portal.posts.plans import service as plans
+from portal.posts.plans.rules import term_last_day
 from portal.posts.rules import PostCategory
 from portal.posts.settings import set_quota, set_standard
 

@@ -14,7 +14,7 @@ from portal.core.access import Role, scoped
 from portal.core.clock import county_date
 from portal.core.home import Waiting, days_waiting, provides
 from portal.extensions import db
-from portal.posts import hiring
+from portal.posts.hiring import service as hiring
 from portal.posts.models import Appointment, Objection
 from portal.posts.rules import AppointmentState as S
 from portal.posts.rules import ObjectionState
