@@ -74,8 +74,10 @@ system-deps:
 		else echo "warning: missing system packages:$$missing (browser tests will be skipped)"; fi; \
 	fi
 
+# ruff, then the architecture's contracts (.importlinter: layers, pure rules, no import circles; ARCHITECTURE.md).
 lint: install-test
 	$(VENV)/bin/ruff check portal tests benchmarks migrations/env.py
+	$(VENV)/bin/lint-imports
 
 # `make test`: lint, then the whole suite on SQLite, then again on PostgreSQL when
 # PORTAL_TEST_DATABASE_URL names a database on a server we may create databases on.

@@ -116,7 +116,7 @@ def _import(village_id: int, data: bytes) -> tuple[int, int, int]:
     from portal.accounts.models import User
     from portal.core.auditlog import AuditEntry
     from portal.extensions import db
-    from portal.registry import ledger
+    from portal.registry.ledger import service as ledger
 
     admin = db.session.execute(select(User).where(User.username == "admin")).scalar_one()
     before = db.session.scalar(select(func.count(AuditEntry.seq)))
@@ -149,9 +149,9 @@ def _export_rounds(village_id: int) -> dict:
 
     from portal.accounts.models import User
     from portal.extensions import db
-    from portal.registry import ledger
-    from portal.registry.ledger_export import REGISTER_TEXT_COLUMNS
-    from portal.registry.ledger_format import COLUMNS
+    from portal.registry.ledger import service as ledger
+    from portal.registry.ledger.export import REGISTER_TEXT_COLUMNS
+    from portal.registry.ledger.format import COLUMNS
 
     admin = db.session.execute(select(User).where(User.username == "admin")).scalar_one()
     data = ledger.export_register(admin, village_id=village_id)

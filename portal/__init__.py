@@ -41,29 +41,13 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     sessions.init_login_manager(login_manager)
 
-    from portal.accounts.views import bp as accounts_bp
-    from portal.attendance import views as attendance_views
-    from portal.audit.desk_views import bp as audit_desk_bp
-    from portal.audit.views import bp as audit_bp
-    from portal.home.views import bp as home_bp
-    from portal.notice.views import bp as notice_bp
-    from portal.payroll import output_views as payroll_files
-    from portal.payroll import views as payroll_views
-    from portal.places.views import bp as places_bp
-    from portal.posts import exit_views, hiring_views, plan_views
-    from portal.registry.ledger_views import bp as ledger_bp
-    from portal.registry.views import bp as registry_bp
-    from portal.workshops import file_views as workshop_files
-    from portal.workshops import views as workshop_views
+    from portal.accounts.service import user_for_token
+    from portal.api.core import init_api
+    from portal.blueprints import api_blueprints, page_blueprints
 
-    for bp in (home_bp, accounts_bp, places_bp, registry_bp, ledger_bp, plan_views.bp, hiring_views.bp,
-               exit_views.bp, attendance_views.bp, payroll_views.bp, payroll_files.bp, workshop_views.bp,
-               workshop_files.bp, notice_bp, audit_bp, audit_desk_bp):
+    for bp in page_blueprints():
         app.register_blueprint(bp)
-
-    from portal.api import init_api
-
-    init_api(app)
+    init_api(app, api_blueprints(), user_for_token)
     web.init_app(app)
 
     from portal.core import compression, health, request_log, wal

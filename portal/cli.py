@@ -10,12 +10,12 @@ from flask import Flask
 
 
 def register_cli(app: Flask) -> None:
+    from portal.attendance import cli as attendance_cli
     from portal.audit import cli as audit_cli
     from portal.payroll import cli as payroll_cli
-    from portal.posts import cli as posts_cli
     from portal.workshops import cli as workshops_cli
 
-    posts_cli.register(app)
+    attendance_cli.register(app)
     payroll_cli.register(app)
     workshops_cli.register(app)
     audit_cli.register(app)
@@ -68,7 +68,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("demo")
     def demo():
         """Build the fictional demo county (idempotent) and print the demo logins."""
-        from portal.demo import DEMO_PASSWORD, build_demo
+        from portal.demo.county import DEMO_PASSWORD, build_demo
 
         logins = build_demo()
         click.echo(f"Demo logins (password for all: {DEMO_PASSWORD})")
@@ -80,7 +80,7 @@ def register_cli(app: Flask) -> None:
         """Load the demo county only when the database has no county yet; print the logins either way."""
         from sqlalchemy import select
 
-        from portal.demo import DEMO_PASSWORD, build_demo
+        from portal.demo.county import DEMO_PASSWORD, build_demo
         from portal.extensions import db
         from portal.places.models import County
 
@@ -123,7 +123,7 @@ def register_cli(app: Flask) -> None:
         from portal.cli_support import acting_user, place_key_for_code
         from portal.core.errors import DomainError
         from portal.core.imports import ImportRejected
-        from portal.registry import ledger
+        from portal.registry.ledger import service as ledger
 
         level, _sep, village_id = place_key_for_code(village_code).partition(":")
         if level != "village":

@@ -16,8 +16,6 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
-from portal.core.csrf_mask import unmask
-
 # Named constraints keep Alembic's batch mode (SQLite) and PostgreSQL in step.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -39,10 +37,13 @@ login_manager = LoginManager()
 
 class MaskedCSRFProtect(CSRFProtect):
     """Flask-WTF's CSRF check of every unsafe request, reading the token as responses carry it: masked afresh
-    each time (portal.core.csrf_mask, against BREACH)."""
+    each time (portal.core.csrf_mask, against BREACH). The unmasking is installed with the masking, by
+    portal.core.compression.init_app (the kernel reads the extensions, never the reverse)."""
+
+    unmask = staticmethod(lambda value: value)
 
     def _get_csrf_token(self):
-        return unmask(super()._get_csrf_token())
+        return self.unmask(super()._get_csrf_token())
 
 
 csrf = MaskedCSRFProtect()

@@ -42,10 +42,10 @@ def plant(world, village_key: str = "a1a", *, paid: bool = False) -> list:
 
 def run_shared_account(username: str = "auditor", first: str = "2026-01", last: str = "2026-10"):
     """One run of the shared-account detector, as the service runs it; returns the run."""
-    from portal.audit import service
+    from portal.audit import runs
     from portal.audit.rules import Month
 
-    return service.run_audit(user(username), Month.parse(first), Month.parse(last), [DETECTOR], today=TODAY)
+    return runs.run_audit(user(username), Month.parse(first), Month.parse(last), [DETECTOR], today=TODAY)
 
 
 def findings_by_village(world) -> dict[str, int]:

@@ -118,8 +118,8 @@ def busy_county(world) -> dict:
     from portal.core.clock import county_today
     from portal.core.types import utcnow
     from portal.extensions import db
-    from portal.posts import plans
     from portal.posts.models import Objection
+    from portal.posts.plans import service as plans
 
     today = county_today()
     setup_county(quota=20)  # a standard and the quotas of a1a and a1b: settings changed today

@@ -8,9 +8,11 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from portal.accounts.models import User
+from portal.core import settings as county_settings
 from portal.extensions import db
-from portal.posts import plans, settings
-from portal.posts.plan_rules import term_last_day
+from portal.posts import settings
+from portal.posts.plans import service as plans
+from portal.posts.plans.rules import term_last_day
 
 
 def user(name: str) -> User:
@@ -19,7 +21,7 @@ def user(name: str) -> User:
 
 def start() -> date:
     """A post start inside the open months: the first day of the current month."""
-    return settings.first_open_day()
+    return county_settings.first_open_day()
 
 
 def setup_county(standard: str = "800.00", quota: int = 6) -> None:

@@ -1,7 +1,7 @@
 """Factories for the workshop tests: registered people, a certified workshop with N aided employees, monthly
 reports for a range of months. Call inside an app context (the `ctx` fixture) with the `world` fixture.
 
-The workshop is certified through portal.workshops.service (as the county admin would); its employees are
+The workshop is certified through portal.workshops.certification.service (as the county admin would); its employees are
 written directly with the model (fast; no overlap check) and the monitoring is refreshed once at the end;
 reports are filed through the service, each on the first day after its month (or `today`), as a clerk would.
 """
@@ -89,8 +89,9 @@ def make_workshop(world, village_key: str = "a1a", *, aided: int = 0, n: int | N
     `entered_on`, default the same day) with `aided` new people employed from `hire_date` (default the
     certification day); its monitoring refreshed as of `today`. Returns the workshop id."""
     from portal.extensions import db
-    from portal.workshops import monitoring, service
+    from portal.workshops.certification import service
     from portal.workshops.models import Workshop
+    from portal.workshops.monitoring import service as monitoring
 
     if n is None:
         n = (db.session.scalar(select(func.count(Workshop.id))) or 0) + 1
@@ -122,15 +123,15 @@ def file_reports(workshop_id: int, first: tuple[int, int], last: tuple[int, int]
     """File one report per month from first to last through the service (each on the day after its month
     unless `today` is given); returns the report ids."""
     from portal.extensions import db
-    from portal.workshops import service
     from portal.workshops.models import Workshop
+    from portal.workshops.reports import service as reports
     from portal.workshops.rules import month_end
 
     ids = []
     for year, month in months(first, last):
         workshop = db.session.get(Workshop, workshop_id)
         day = today or month_end((year, month)) + timedelta(days=1)
-        ids.append(service.file_report(user(by), workshop, year, month,
+        ids.append(reports.file_report(user(by), workshop, year, month,
                                        report_data(operating, total=total, violation=violation), today=day).id)
     return ids
 

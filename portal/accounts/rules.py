@@ -6,7 +6,7 @@ import re
 from datetime import datetime, timedelta
 from urllib.parse import unquote, urlsplit
 
-from portal.core.access import COUNTY_ROLES, Role
+from portal.core.roles import COUNTY_ROLES, Role
 
 STRONG_ENOUGH = 3  # zxcvbn's score: 3 is "safely unguessable" (about 10^8 guesses or more)
 

@@ -9,6 +9,7 @@ from portal.accounts.models import User
 from portal.core.access import Role, scoped
 from portal.extensions import db
 from portal.places.models import Township, Village
+from portal.places.service import register_without
 
 
 def village_without_clerk():
@@ -30,3 +31,7 @@ def unstaffed_villages(user) -> int:
 def unstaffed_townships(user) -> int:
     return db.session.scalar(scoped(select(func.count(Township.id)), Township, user)
                              .where(township_without_reviewer())) or 0
+
+
+register_without("clerk", village_clause=village_without_clerk)
+register_without("reviewer", township_clause=township_without_reviewer)

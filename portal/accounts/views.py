@@ -8,7 +8,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
-from portal.accounts import forms, home, rules, service  # noqa: F401  (home registers the unlinked-accounts item)
+from portal.accounts import forms, home, rules, service, staffing  # noqa: F401  (home, staffing: register items)
 from portal.accounts.models import ApiToken, User
 from portal.core.access import Role, require_role
 from portal.core.errors import DomainError

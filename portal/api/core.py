@@ -1,11 +1,12 @@
-"""The API object and the bearer-token guard every endpoint stands behind."""
+"""The API object, its setup with the features' blueprints, and the bearer-token guard every endpoint stands behind."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from functools import wraps
 
-from flask import g, request
-from flask_smorest import Api
+from flask import Flask, g, request
+from flask_smorest import Api, Blueprint
 
 from portal.api.schemas import ErrorSchema
 from portal.core.web import is_api_request, render_error_page
@@ -25,6 +26,25 @@ class PortalApi(Api):
 
 
 api = PortalApi()
+_TOKENS: dict[str, Callable] = {}
+
+
+def init_api(app: Flask, blueprints: Iterable[Blueprint], user_for_token: Callable) -> None:
+    """Set the API up on the app: the OpenAPI document's security scheme, every feature's blueprints (CSRF-exempt:
+    a bearer token is no cookie), the JSON errors; `user_for_token(token)` is the accounts feature's lookup."""
+    from portal.api import errors
+    from portal.extensions import csrf
+
+    _TOKENS["user_for_token"] = user_for_token
+    api.init_app(app)
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "description": "Personal API token (pt_…)"}
+    )
+    api.spec.options["security"] = [{"bearerAuth": []}]
+    for blp in blueprints:
+        api.register_blueprint(blp)
+        csrf.exempt(blp)
+    errors.init_app(app)
 
 
 def token_required(view):
@@ -34,8 +54,7 @@ def token_required(view):
     def wrapped(*args, **kwargs):
         from flask import abort
 
-        from portal.accounts.service import user_for_token
-
+        user_for_token = _TOKENS["user_for_token"]
         header = request.headers.get("Authorization", "")
         scheme, _sep, token = header.partition(" ")
         user = user_for_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify
+from flask import Flask
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from portal.core.errors import DomainError
 from portal.core.imports import ImportRejected
-from portal.core.web import is_api_request
+from portal.core.web import is_api_request, json_error
 
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
          405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "validation_error",
          429: "too_many_requests", 500: "internal_error"}
-
-
-def json_error(status: int, code: str, message: str, **extra):
-    body = {"error": {"code": code, "message": message, **extra}}
-    response = jsonify(body)
-    response.status_code = status
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="portal"'
-    return response
 
 
 def http_error_response(error: HTTPException):

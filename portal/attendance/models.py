@@ -1,10 +1,11 @@
-"""Attendance: one mark per holder per day, the months locked by a submitted payroll, working-day overrides."""
+"""Attendance: one mark per holder per day, and its summary per holder and month (month locks and working-day
+overrides are the kernel's: core.workdays)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.access import register_scope
@@ -65,36 +66,5 @@ class AttendanceMonth(db.Model):
     max_delay: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class MonthLock(db.Model):
-    """A village month whose attendance may not change: its payroll is submitted, approved or paid."""
-
-    __tablename__ = "attendance_locks"
-    __table_args__ = (UniqueConstraint("village_id", "year", "month"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"), index=True)
-    year: Mapped[int] = mapped_column(Integer)
-    month: Mapped[int] = mapped_column(Integer)
-    locked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    locked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
-class WorkdayOverride(db.Model):
-    """A county's local change to the national calendar: a day made a working day or a day off."""
-
-    __tablename__ = "workday_overrides"
-    __table_args__ = (UniqueConstraint("county_id", "day"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    county_id: Mapped[int] = mapped_column(ForeignKey("counties.id"), index=True)
-    day: Mapped[date] = mapped_column(Date)
-    working: Mapped[bool] = mapped_column(Boolean)
-    note: Mapped[str] = mapped_column(String(120), default="")
-    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
 register_scope(AttendanceMark, village=AttendanceMark.village_id)
 register_scope(AttendanceMonth, village=AttendanceMonth.village_id)
-register_scope(MonthLock, village=MonthLock.village_id)
-register_scope(WorkdayOverride, county=WorkdayOverride.county_id)

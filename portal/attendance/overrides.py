@@ -21,7 +21,6 @@ import holidays
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from portal.attendance.models import MonthLock, WorkdayOverride
 from portal.attendance.service import county_calendar
 from portal.core import auditlog
 from portal.core.access import Role, get_scoped
@@ -29,6 +28,7 @@ from portal.core.calendar import WorkCalendar
 from portal.core.clock import county_today
 from portal.core.errors import NotAllowed, RuleViolation
 from portal.core.i18n import date_label, month_label
+from portal.core.workdays import MonthLock, WorkdayOverride
 from portal.extensions import db
 from portal.places.models import Township, Village
 

@@ -23,16 +23,16 @@ from sqlalchemy import String, delete, select, tuple_, type_coerce, update
 from sqlalchemy.orm import joinedload
 
 from portal.attendance.audit_cells import audit_cells, cells_of_audit  # noqa: F401  (cells_of_audit: readers)
-from portal.attendance.models import AttendanceMark, MonthLock, WorkdayOverride
+from portal.attendance.models import AttendanceMark
 from portal.attendance.rules import Mark, Refusal, Window, active_window, mark_refusal
 from portal.attendance.summary import refresh_months
 from portal.core import auditlog
 from portal.core.access import Role
-from portal.core.calendar import WorkCalendar
 from portal.core.clock import county_today
 from portal.core.errors import NotAllowed, RuleViolation
 from portal.core.i18n import date_label, month_label
 from portal.core.types import utcnow
+from portal.core.workdays import MonthLock, county_calendar, locked_months  # noqa: F401  (read here by the pages)
 from portal.extensions import db
 from portal.places.models import Township, Village
 from portal.posts.models import Appointment
@@ -48,19 +48,6 @@ CHUNK = 500  # cells per IN list
 def county_of_village(village_id: int) -> int:
     return db.session.execute(select(Township.county_id).join(Village, Village.township_id == Township.id)
                               .where(Village.id == village_id)).scalar_one()
-
-
-def county_calendar(county_id: int) -> WorkCalendar:
-    """The national working-day calendar with the county's overrides (local holidays, make-up days)."""
-    rows = db.session.execute(select(WorkdayOverride.day, WorkdayOverride.working)
-                              .where(WorkdayOverride.county_id == county_id)).all()
-    return WorkCalendar({day: working for day, working in rows})
-
-
-def locked_months(village_id: int) -> set[tuple[int, int]]:
-    """(year, month) of the village's months whose payroll is submitted, approved or paid."""
-    rows = db.session.execute(select(MonthLock.year, MonthLock.month).where(MonthLock.village_id == village_id))
-    return {(y, m) for y, m in rows}
 
 
 def hold_village(village_id: int) -> None:

@@ -18,12 +18,12 @@ from sqlalchemy.orm import joinedload
 
 from portal.attendance import grid, grid_html, home, labels, overrides, service  # noqa: F401  (home registers its items)
 from portal.attendance.forms import FillForm, MarkForm, OverrideForm, RemoveOverrideForm
-from portal.attendance.models import WorkdayOverride
 from portal.attendance.rules import Mark, Refusal
 from portal.core.access import Role, get_scoped_or_404, require_role, scoped
 from portal.core.errors import DomainError
 from portal.core.forms import show_refusal
 from portal.core.i18n import _locale, date_label
+from portal.core.workdays import WorkdayOverride
 from portal.extensions import db
 from portal.places.models import Village
 from portal.posts.models import Appointment

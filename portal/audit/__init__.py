@@ -1,1 +1,1 @@
-"""The county audit: the audit log viewer now; detectors and findings later."""
+"""The county audit: the audit log viewer, detector runs and their findings, field-check samples, the auditor's desk."""

@@ -13,7 +13,7 @@ import threading
 from flask import Flask, current_app
 
 from portal.accounts.models import User
-from portal.audit import service
+from portal.audit import runs
 from portal.audit.models import AuditRun
 from portal.audit.rules import Month
 from portal.extensions import db
@@ -26,10 +26,10 @@ def runs_inline() -> bool:
 
 def start(user, first: Month, last: Month, codes: list[str] | None) -> AuditRun:
     """Open a run (Conflict, RuleViolation or NotAllowed as the service says) and set it going."""
-    run = service.start_run(user, first, last, codes)
+    run = runs.start_run(user, first, last, codes)
     if runs_inline():
         try:
-            service.execute_run(user, run.id)
+            runs.execute_run(user, run.id)
         except Exception:  # the service has marked the run failed with the error; the run page shows it
             current_app.logger.exception("audit run %s failed", run.id)
         return run
@@ -41,7 +41,7 @@ def start(user, first: Month, last: Month, codes: list[str] | None) -> AuditRun:
 def _execute(app: Flask, user_id: int, run_id: int) -> None:
     with app.app_context():
         try:
-            service.execute_run(db.session.get(User, user_id), run_id)
+            runs.execute_run(db.session.get(User, user_id), run_id)
         except Exception:  # marked failed by the service; nothing else to do in a thread
             app.logger.exception("audit run %s failed", run_id)
         finally:

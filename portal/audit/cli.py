@@ -85,13 +85,13 @@ def register(app: Flask) -> None:
         """Run the county audit's detectors over a period; print the findings per detector."""
         from tqdm import tqdm
 
-        from portal.audit import queries, service
+        from portal.audit import queries, runs
         from portal.core.errors import Conflict, NotAllowed, RuleViolation
 
         first, last = _month(first_text, "--from"), _month(last_text, "--to")
         actor = _actor(username, county_code)
         try:
-            run = service.start_run(actor, first, last, list(codes) or None)
+            run = runs.start_run(actor, first, last, list(codes) or None)
         except Conflict as err:
             click.echo(err.message, err=True)
             sys.exit(1)
@@ -108,11 +108,11 @@ def register(app: Flask) -> None:
                 bar.update(1)
 
             try:
-                run = service.execute_run(actor, run_id, progress=progress)
+                run = runs.execute_run(actor, run_id, progress=progress)
             except Exception as exc:  # the service marked the run failed and kept what was done
                 click.echo(f"audit run {run_id} failed: {exc}", err=True)
                 sys.exit(1)
-        counts = service.run_counts(run)
+        counts = runs.run_counts(run)
         click.echo(f"audit run {run.id} {first}..{last} as {actor.username}: "
                    f"{sum(c['hits'] for c in counts.values())} hits")
         click.echo(f"{'detector':<16} {'hits':>6} {'new':>6} {'refreshed':>9} {'seconds':>8}  name")

@@ -8,13 +8,14 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.audit import finding_labels, queries, service
+from portal.audit import finding_labels, queries, runs
+from portal.audit import findings as service
 from portal.audit.forms import CloseForm, RespondForm
 from portal.audit.labels import action_label
 from portal.audit.links import record_links
 from portal.audit.models import Finding
+from portal.audit.pages import bp
 from portal.audit.rules import FindingAction, finding_actions
-from portal.audit.views import bp
 from portal.core.access import Role, require_role
 from portal.core.clock import county_today
 from portal.core.errors import DomainError
@@ -30,7 +31,7 @@ READERS = (Role.COUNTY_AUDITOR, Role.COUNTY_ADMIN, Role.TOWNSHIP_REVIEWER)
 def _vocabulary():
     return {"flabels": finding_labels, "label_of": finding_labels.text, "evidence": service.evidence_of,
             "period_label": queries.period_label, "days_open": queries.days_open,
-            "detector_name": queries.detector_name, "run_counts": service.run_counts, "run_codes": queries.run_codes,
+            "detector_name": queries.detector_name, "run_counts": runs.run_counts, "run_codes": queries.run_codes,
             "run_period": queries.run_period, "action_label": action_label}
 
 

@@ -22,7 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.audit.finding_labels import DECISION, SETTING
-from portal.audit.service import MAX_TEXT
+from portal.audit.findings import MAX_TEXT
 from portal.audit.settings import SETTING_KEYS
 from portal.posts.labels import FUNDING
 

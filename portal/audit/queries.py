@@ -14,7 +14,8 @@ from sqlalchemy import case, func, select
 
 from portal.accounts.models import User
 from portal.audit import detectors as registry
-from portal.audit import service
+from portal.audit import findings as service
+from portal.audit import runs
 from portal.audit.models import AuditRun, Finding
 from portal.audit.rules import SEVERITY_ORDER, FindingState, Month, Severity
 from portal.core.access import COUNTY_ROLES, Role, scoped
@@ -215,7 +216,7 @@ def progress(run: AuditRun) -> dict:
     running = run.state == "running" and run.done_count < len(codes)
     return {"id": run.id, "state": run.state, "done": run.done_count, "total": len(codes),
             "current": detector_name(codes[run.done_count]) if running else "",
-            "hits": sum(c.get("hits", 0) for c in service.run_counts(run).values())}
+            "hits": sum(c.get("hits", 0) for c in runs.run_counts(run).values())}
 
 
 # ---- what waits ----------------------------------------------------------------------------------------

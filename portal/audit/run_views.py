@@ -7,11 +7,12 @@ from flask import jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.audit import background, queries, service
+from portal.audit import background, queries
+from portal.audit import runs as audit_runs
 from portal.audit.finding_labels import RUN_COLOUR, RUN_STATE, text
 from portal.audit.forms import RunForm
+from portal.audit.pages import bp
 from portal.audit.rules import Month
-from portal.audit.views import bp
 from portal.core.access import Role, require_role
 from portal.core.clock import county_today
 from portal.core.errors import Conflict, DomainError
@@ -57,7 +58,7 @@ def run():
 @require_role(*RUNNERS)
 def run_detail(run_id: int):
     run = queries.get_run_or_404(run_id, current_user)
-    counts = service.run_counts(run)
+    counts = audit_runs.run_counts(run)
     rows = [(code, queries.detector_name(code), counts.get(code)) for code in queries.run_codes(run)]
     period = {"from": str(Month.of(run.first_month)), "to": str(Month.of(run.last_month))}
     return render_template("audit/run_detail.html", run=run, rows=rows, period=period,

@@ -1,6 +1,6 @@
 """County settings for the audit: the detectors' thresholds and the yearly budget of each funding source.
 
-Rows of the shared `CountySetting` table, dated and audited like every county setting (see posts.settings):
+Rows of the shared `CountySetting` table, dated and audited like every county setting (see core.settings):
 thresholds under keys `audit_<field>` (whole numbers), budgets under `audit_budget_<source>` (yuan, two
 decimals). A threshold applies to a month as it stood on that month's last day. A funding source's budget
 for a year is the value in force on the year's last day (or today, for the current year): a county sets the
@@ -17,14 +17,14 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.audit.finding_labels import SETTING
-from portal.audit.rules import AUDIT_RANGES, DEFAULT_AUDIT_POLICY, AuditPolicy, is_money
+from portal.audit.rules import AUDIT_RANGES, DEFAULT_AUDIT_POLICY, AuditPolicy
 from portal.core.access import Role
 from portal.core.clock import county_today
 from portal.core.errors import NotAllowed, RuleViolation
+from portal.core.money import is_money
+from portal.core.settings import CountySetting, ensure_open, register, store_setting
 from portal.extensions import db
-from portal.posts.models import CountySetting
 from portal.posts.rules import FundingSource
-from portal.posts.settings import ensure_open, store_setting
 
 PREFIX = "audit_"
 BUDGET_PREFIX = "audit_budget_"
@@ -126,3 +126,17 @@ def set_budget(admin, source: str, amount: Decimal, effective_from: date,
     key = BUDGET_PREFIX + source
     before = _stored(admin.county_id, (key,), effective_from).get(key, "")
     return store_setting(admin, key, f"{amount:.2f}", effective_from, before, "audit.set_budget")
+
+
+def _set_budget_setting(admin, key: str, value, effective_from: date, today: date | None = None) -> CountySetting:
+    """set_budget() by the budget's setting key (`audit_budget_<source>`), as core.settings.set_setting calls it."""
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise RuleViolation(_("A budget is an amount of 0 or more with at most two decimals."),
+                            field="amount") from None
+    return set_budget(admin, key.removeprefix(BUDGET_PREFIX), amount, effective_from, today)
+
+
+register("audit", SETTING_KEYS, set_setting)
+register("audit", BUDGET_KEYS, _set_budget_setting)

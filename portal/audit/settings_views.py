@@ -12,16 +12,15 @@ from flask_login import current_user, login_required
 from portal.audit import queries, settings
 from portal.audit.finding_labels import SETTING
 from portal.audit.forms import BudgetForm, ThresholdForm
+from portal.audit.pages import bp
 from portal.audit.rules import DEFAULT_AUDIT_POLICY, AuditPolicy
-from portal.audit.views import bp
 from portal.core.access import Role, require_role
 from portal.core.clock import county_today
 from portal.core.errors import DomainError
 from portal.core.forms import show_refusal, submitted
 from portal.core.i18n import date_label
+from portal.core.settings import CountySetting, first_open_day, history
 from portal.posts.labels import FUNDING
-from portal.posts.models import CountySetting
-from portal.posts.settings import first_open_day, history
 
 
 def _history(county_id: int, key: str) -> list[CountySetting]:

@@ -1,19 +1,18 @@
-"""The audit pages' blueprint: the audit log (county auditors and admins, with a check of the hash chain) here;
-running the audit in audit.run_views, the findings in audit.finding_views, the thresholds and budgets in
-audit.settings_views (imported at the end, all on this blueprint)."""
+"""The audit pages: the audit log (county auditors and admins, with a check of the hash chain) here; running the
+audit in audit.run_views, the findings in audit.finding_views, the thresholds and budgets in
+audit.settings_views (imported at the end, all on the `audit` blueprint of audit.pages)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 from flask_login import login_required
 
 from portal.accounts.forms import ConfirmForm
 from portal.audit.labels import action_label, entity_label
+from portal.audit.pages import bp
 from portal.core.access import Role, require_role
 from portal.core.auditlog import AuditEntry, verify_chain
 from portal.extensions import db
-
-bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 
 @bp.route("/log", methods=["GET", "POST"])

@@ -8,7 +8,6 @@ is indistinguishable from one that does not exist.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -20,19 +19,10 @@ from sqlalchemy import Select, false, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.core.errors import NotAllowed
+from portal.core.roles import COUNTY_ROLES, Role
 from portal.extensions import db
 
 T = TypeVar("T")
-
-
-class Role(enum.StrEnum):
-    VILLAGE_CLERK = "village_clerk"
-    TOWNSHIP_REVIEWER = "township_reviewer"
-    COUNTY_AUDITOR = "county_auditor"
-    COUNTY_ADMIN = "county_admin"
-
-
-COUNTY_ROLES = frozenset({Role.COUNTY_ADMIN, Role.COUNTY_AUDITOR})
 
 
 @dataclass(frozen=True)
@@ -52,24 +42,30 @@ def register_scope(model: type, *, village=None, township=None, county=None) -> 
     _SCOPES[model] = ScopeSpec(village, township, county)
 
 
-def _village_ids_of_township(township_id: int):
-    from portal.places.models import Village
+_PLACES: dict[str, type] = {}
 
-    return select(Village.id).where(Village.township_id == township_id)
+
+def register_places(*, village: type, township: type) -> None:
+    """Declare the place models (called next to them, in places.models): a village belongs to a township
+    (`township_id`), a township to a county (`county_id`). The kernel reads them without importing them."""
+    _PLACES.update(village=village, township=township)
+
+
+def _village_ids_of_township(township_id: int):
+    village = _PLACES["village"]
+    return select(village.id).where(village.township_id == township_id)
 
 
 def _village_ids_of_county(county_id: int):
-    from portal.places.models import Township, Village
-
-    return select(Village.id).join(Township, Village.township_id == Township.id).where(
-        Township.county_id == county_id
+    village, township = _PLACES["village"], _PLACES["township"]
+    return select(village.id).join(township, village.township_id == township.id).where(
+        township.county_id == county_id
     )
 
 
 def _township_ids_of_county(county_id: int):
-    from portal.places.models import Township
-
-    return select(Township.id).where(Township.county_id == county_id)
+    township = _PLACES["township"]
+    return select(township.id).where(township.county_id == county_id)
 
 
 def scope_clause(model: type, user) -> ColumnElement[bool]:
@@ -145,7 +141,8 @@ def check_can_approve(approver_id: int, submitter_id: int | None, *,
     """Segregation of duties: nobody approves what they submitted, nor a case about their household or kin.
 
     `approver_kin_ids` are the approver's own register entry, household members and declared relatives
-    (registry.kin.kin_of); `subject_person_ids` the people the case is about.
+    (registry.kin.kin_of, as registry.kin.ensure_can_approve reads them); `subject_person_ids` the people
+    the case is about.
     """
     from flask_babel import gettext as _
 
@@ -158,16 +155,3 @@ def check_can_approve(approver_id: int, submitter_id: int | None, *,
     if set(approver_kin_ids) & set(subject_person_ids):
         raise NotAllowed(_("This case concerns you or a declared relative of yours; another reviewer must "
                            "decide it."), code="related")
-
-
-def ensure_can_approve(user, submitter_id: int | None, subject_household_ids=frozenset(),
-                       subject_person_ids=frozenset()) -> None:
-    """check_can_approve() for a logged-in user, reading their household and kin from their register entry."""
-    from portal.registry.kin import kin_of  # the register builds on the kernel: imported late
-
-    person_id = getattr(user, "person_id", None)
-    household_id = user.person.household_id if getattr(user, "person", None) is not None else None
-    check_can_approve(user.id, submitter_id, approver_household_id=household_id,
-                      subject_household_ids=frozenset(subject_household_ids),
-                      approver_kin_ids=kin_of(person_id) if subject_person_ids else frozenset(),
-                      subject_person_ids=frozenset(subject_person_ids))

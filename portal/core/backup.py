@@ -321,10 +321,11 @@ def check(backup_file: Path, server: str | URL | None = None) -> CheckResult:
 
 
 def _verify_chain_in(url: URL):
-    """auditlog.verify_chain, run by a portal app bound to the restored database."""
-    from flask import current_app, has_app_context
+    """auditlog.verify_chain, run by a bare Flask app (the database and the portal's settings, no feature) bound to
+    the restored database: the kernel does not build the whole portal."""
+    from flask import Flask, current_app, has_app_context
 
-    from portal import create_app
+    from portal.config import build_config
     from portal.core.auditlog import verify_chain
     from portal.extensions import db
 
@@ -332,7 +333,9 @@ def _verify_chain_in(url: URL):
     settings = {k: v for k, v in current_app.config.items() if k.isupper()} if has_app_context() else {}
     settings["SQLALCHEMY_DATABASE_URI"] = url.render_as_string(hide_password=False)
     settings.setdefault("SECRET_KEY", "")
-    app = create_app(settings)
+    app = Flask(__name__)
+    app.config.from_mapping(build_config(settings))
+    db.init_app(app)
     with app.app_context():
         try:
             return verify_chain()

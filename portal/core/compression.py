@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g
 
-from portal.core.csrf_mask import mask_each
-from portal.extensions import compress
+from portal.core.csrf_mask import mask_each, unmask
+from portal.extensions import compress, csrf
 
 MIMETYPES = ["text/html", "text/css", "text/plain", "text/javascript", "application/javascript",
              "application/json", "image/svg+xml"]
@@ -45,4 +45,5 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("COMPRESS_STREAMS", False)  # files sent as they are read (static, downloads): see above
     app.config.setdefault("COMPRESS_MIN_SIZE", 1024)
     compress.init_app(app)
+    csrf.unmask = unmask  # the check reads the token as the masked pages carry it
     app.after_request(compress_safely)

@@ -63,7 +63,7 @@ def _server_error(error: InternalServerError):
     from portal.core.web import is_api_request
 
     if is_api_request():
-        from portal.api.errors import json_error
+        from portal.core.web import json_error
 
         return json_error(500, "internal_error", _("Something went wrong on our side."), request_id=request_id())
     return render_template("errors/error.html", code=500, title=_("Something went wrong on our side")), 500
@@ -83,7 +83,7 @@ def _database_unavailable(error: Exception):
     message = _("The database is not answering at the moment. Nothing was saved; please try again in a "
                 "few seconds.")
     if is_api_request():
-        from portal.api.errors import json_error
+        from portal.core.web import json_error
 
         response = json_error(503, "database_unavailable", message, request_id=request_id())
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Flask, Request, redirect, render_template, request, url_for
+from flask import Flask, Request, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
@@ -116,6 +116,16 @@ def is_api_request() -> bool:
     return request.path.startswith("/api/")
 
 
+def json_error(status: int, code: str, message: str, **extra):
+    """The API's error answer: {"error": {"code": ..., "message": ..., **extra}} with its status."""
+    body = {"error": {"code": code, "message": message, **extra}}
+    response = jsonify(body)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="portal"'
+    return response
+
+
 def render_error_page(error: HTTPException):
     """An HTML error page in the user's language; the API answers JSON through its own handler."""
     titles = {
@@ -145,8 +155,6 @@ def bad_input_response(error: BadInput):
     400 too_deep for a body nested too deep."""
     message = BAD_INPUT[error.code]()
     if is_api_request():
-        from portal.api.errors import json_error
-
         if error.code == "too_deep":
             return json_error(400, error.code, message)
         return json_error(422, "validation_error", message, fields={error.location: {error.field: [message]}})
@@ -170,9 +178,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         if is_api_request():
-            from portal.api.errors import json_error
-
-            return json_error(400, "csrf", error.description)
+                return json_error(400, "csrf", error.description)
         return render_template("errors/error.html", code=400, title=_("The form could not be accepted"),
                                message=_("The form had expired or was sent from elsewhere. Reload the page and "
                                          "try again.")), 400

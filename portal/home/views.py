@@ -16,7 +16,7 @@ from portal.core.home import waiting_for
 from portal.home import waiting  # noqa: F401  (registers the foundation providers)
 from portal.payroll import home as payroll_home
 from portal.payroll import labels as payroll_labels
-from portal.posts import plan_queries
+from portal.posts.plans import queries as plan_queries
 
 bp = Blueprint("home", __name__)
 

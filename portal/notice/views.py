@@ -1,7 +1,7 @@
 """The public notice boards (公示栏) of the villages: no login, personal data masked.
 
 Hiring notices (聘任公示) are this module's own. Other notices (摘牌公示 of workshops, in
-notice.workshop_notices) plug in through `board_section`: register a function(village, today) ->
+notice.workshop_notices) plug in through `notice.board.board_section`: register a function(village, today) ->
 list[BoardSection] and the board shows each section after the hiring notices, a card per row titled by
 its first column, the other headers beside their values (plain text, already masked); `board_count` adds
 their running notices to the list of boards. The template also leaves `{% block more_notices %}` for
@@ -10,8 +10,6 @@ anything richer.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, render_template
@@ -19,41 +17,16 @@ from sqlalchemy import func, or_, select
 
 from portal.core.masking import mask_id
 from portal.extensions import db
+from portal.notice.board import BOARD_COUNTS, BOARD_SECTIONS
 from portal.places.models import County, Township, Village
 from portal.posts import labels as post_labels
 from portal.posts import rules
-from portal.posts.hiring import county_today
+from portal.posts.hiring.service import county_today
 from portal.posts.models import Appointment
 from portal.registry import labels as reg_labels
 
 bp = Blueprint("notice", __name__, url_prefix="/notice")
 RECENT_DAYS = 30
-
-
-@dataclass
-class BoardSection:
-    """A table of notices shown on a village's board by another feature."""
-
-    title: str
-    headers: list[str]
-    rows: list[list[str]] = field(default_factory=list)
-    note: str = ""
-
-
-BOARD_SECTIONS: list[Callable[[Village, date], list[BoardSection]]] = []
-BOARD_COUNTS: list[Callable[[date], dict[int, int]]] = []
-
-
-def board_section(fn: Callable[[Village, date], list[BoardSection]]) -> Callable:
-    """Register a provider of extra notice sections for the village boards."""
-    BOARD_SECTIONS.append(fn)
-    return fn
-
-
-def board_count(fn: Callable[[date], dict[int, int]]) -> Callable:
-    """Register a counter of another feature's running notices per village (added to the list of boards)."""
-    BOARD_COUNTS.append(fn)
-    return fn
 
 
 def _hiring_notices(village_id: int, today: date):

@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 
 from portal.core.i18n import date_label
 from portal.extensions import db
-from portal.notice.views import BoardSection, board_count, board_section
+from portal.notice.board import BoardSection, board_count, board_section
 from portal.places.models import Village
-from portal.workshops import labels, service
+from portal.workshops import labels
+from portal.workshops.exits import service as exits
 from portal.workshops.models import WorkshopExit
 from portal.workshops.rules import ExitState
 
@@ -26,7 +27,7 @@ def _status(exit: WorkshopExit, today: date) -> str:
 @board_section
 def workshop_exits(village: Village, today: date) -> list[BoardSection]:
     """The village's workshop delisting notices as one table (nothing when there is none)."""
-    found = service.exits_in_notice(village.id, today)
+    found = exits.exits_in_notice(village.id, today)
     if not found:
         return []
     rows = [[x.workshop.name, x.workshop.enterprise, x.workshop.credit_code,

@@ -27,7 +27,6 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.attendance import service as attendance
 from portal.core import auditlog
-from portal.core.access import ensure_can_approve
 from portal.core.clock import county_today  # patched in tests
 from portal.core.errors import NotAllowed, RuleViolation
 from portal.core.i18n import date_label
@@ -58,6 +57,7 @@ from portal.payroll.guards import (
 )
 from portal.payroll.models import Payroll, PayrollLine
 from portal.payroll.rules import PayrollAction, PayrollState
+from portal.registry.kin import ensure_can_approve
 from portal.registry.models import Person
 
 MAX_REFERENCE = 60

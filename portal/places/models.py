@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core.access import register_scope
+from portal.core.access import register_places, register_scope
 from portal.extensions import db
 
 
@@ -45,3 +45,4 @@ class Village(db.Model):
 register_scope(County, county=County.id)
 register_scope(Township, township=Township.id, county=Township.county_id)
 register_scope(Village, village=Village.id, township=Village.township_id)
+register_places(village=Village, township=Township)

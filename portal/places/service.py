@@ -20,6 +20,16 @@ from portal.places.models import County, Township, Village
 HEADERS = {"code": ("code", "区划代码", "统计用区划代码", "代码"), "name": ("name", "名称", "单位名称")}
 
 
+# Filters of the places list that features above places give (accounts: places without their officer), by
+# the list's ?without= value: (township clause, village clause), one of them None.
+WITHOUT: dict[str, tuple] = {}
+
+
+def register_without(name: str, township_clause=None, village_clause=None) -> None:
+    """A feature gives the places list a filter (a clause made afresh at each call) without places importing it."""
+    WITHOUT[name] = (township_clause, village_clause)
+
+
 def townships_with_villages(user, township_clause=None, village_clause=None) -> list[tuple[Township, list[Village]]]:
     """The places the user may see, as townships each with its villages, in code order; with a village clause
     only the townships that have such villages (and only those villages), with a township clause only such

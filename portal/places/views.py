@@ -6,7 +6,6 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.accounts import staffing
 from portal.core.access import Role, get_scoped_or_404, require_role
 from portal.core.errors import DomainError
 from portal.core.forms import show_refusal
@@ -25,10 +24,10 @@ def index():
     """Every place of the user's scope; ?without=clerk: villages without an active clerk account,
     ?without=reviewer: townships without an active reviewer account."""
     without = request.args.get("without", "")
-    if without == "clerk":
-        tree = service.townships_with_villages(current_user, village_clause=staffing.village_without_clerk())
-    elif without == "reviewer":
-        tree = service.townships_with_villages(current_user, township_clause=staffing.township_without_reviewer())
+    if without in service.WITHOUT:  # given by accounts.staffing
+        township_clause, village_clause = service.WITHOUT[without]
+        tree = service.townships_with_villages(current_user, township_clause=township_clause and township_clause(),
+                                               village_clause=village_clause and village_clause())
     else:
         without, tree = "", service.townships_with_villages(current_user)
     return render_template("places/index.html", tree=tree, without=without, county=service.county_of(current_user))

@@ -51,3 +51,16 @@ EXIT_REASON = {
 }
 OBJECTION_STATE = {ObjectionState.OPEN: _l("open"), ObjectionState.UPHELD: _l("upheld"),
                    ObjectionState.DISMISSED: _l("dismissed")}
+
+# The county's policy parameters (posts.rules.Policy), as the settings page and its refusals name them.
+SETTINGS = {
+    "eligible_categories": _l("Eligible household categories"),
+    "posts_per_household": _l("Posts per household"),
+    "notice_working_days": _l("Public notice (working days)"),
+    "appeal_days": _l("Appeal period (days)"),
+    "absent_streak_trigger": _l("Exit proposal: consecutive absent working days"),
+    "absent_month_trigger": _l("Exit proposal: absent days in a month"),
+    "term_warning_days": _l("Exit proposal: days before the term ends"),
+    "max_term_months": _l("Longest post term (months)"),
+    "payment_deadline_days": _l("Payment deadline after approval (days)"),
+}

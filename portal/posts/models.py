@@ -170,23 +170,7 @@ class Exit(db.Model):
     appointment: Mapped[Appointment] = relationship(back_populates="exits")
 
 
-class CountySetting(db.Model):
-    """A policy parameter of the county (notice days, posts per household...) from a date on."""
-
-    __tablename__ = "county_settings"
-    __table_args__ = (UniqueConstraint("county_id", "key", "effective_from"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    county_id: Mapped[int] = mapped_column(ForeignKey("counties.id"), index=True)
-    key: Mapped[str] = mapped_column(String(40))
-    value: Mapped[str] = mapped_column(String(200))
-    effective_from: Mapped[date] = mapped_column(Date)
-    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
 register_scope(SubsidyStandard, county=SubsidyStandard.county_id)
-register_scope(CountySetting, county=CountySetting.county_id)
 register_scope(VillageQuota, village=VillageQuota.village_id)
 register_scope(Post, village=Post.village_id)
 register_scope(Appointment, village=Appointment.village_id)

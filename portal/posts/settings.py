@@ -23,38 +23,23 @@ from portal.core import auditlog
 from portal.core.access import Role, get_scoped
 from portal.core.clock import county_today
 from portal.core.errors import NotAllowed, RuleViolation
-from portal.core.i18n import date_label
+from portal.core.money import is_money
+from portal.core.settings import CountySetting, ensure_open, register, store_setting
 from portal.extensions import db
 from portal.places.models import Township, Village
-from portal.posts.models import CountySetting, Post, SubsidyStandard, VillageQuota
-from portal.posts.plan_labels import SETTINGS
-from portal.posts.plan_rules import is_money
+from portal.posts.labels import SETTINGS
+from portal.posts.models import Post, SubsidyStandard, VillageQuota
 from portal.posts.rules import DEFAULT_POLICY, SETTING_MINIMUM, Policy, PostCategory, PostState
-from portal.registry.ledger_format import CATEGORY_ZH, UnknownWords, category_names, read_categories
+from portal.registry.ledger.format import CATEGORY_ZH, UnknownWords, category_names, read_categories
 from portal.registry.rules import HouseholdCategory
 
 SETTING_KEYS = tuple(f.name for f in dc_fields(Policy))
 MAX_QUOTA = 10_000
 
 
-
-
-def first_open_day(today: date | None = None) -> date:
-    """The earliest date a new setting may take effect: the first day of the current month."""
-    return (today or county_today()).replace(day=1)
-
-
 def _ensure_admin(user) -> None:
     if getattr(user, "role", None) != Role.COUNTY_ADMIN:
         raise NotAllowed(_("Only the county admin sets standards, quotas and policy parameters."))
-
-
-def ensure_open(effective_from: date, today: date | None = None) -> None:
-    """A setting never reaches back into a closed month (before the first day of the current month)."""
-    earliest = first_open_day(today)
-    if not isinstance(effective_from, date) or effective_from < earliest:
-        raise RuleViolation(_("A setting cannot apply before %(day)s: earlier months are closed.",
-                              day=date_label(earliest)), code="closed_month", field="effective_from")
 
 
 # ---- reading -------------------------------------------------------------------------------------
@@ -149,7 +134,7 @@ def set_standard(admin, category: str, amount: Decimal, effective_from: date) ->
         raise RuleViolation(_("Unknown post category."), field="category")
     if not is_money(amount) or amount <= 0:
         raise RuleViolation(_("The standard is an amount above 0 with at most two decimals."), field="amount")
-    ensure_open(effective_from)
+    ensure_open(effective_from, county_today())
     county_id = admin.county_id
     before = standard_on(county_id, category, effective_from)
     row = db.session.execute(select(SubsidyStandard).where(
@@ -198,7 +183,7 @@ def set_quota(admin, village_id: int, headcount: int, effective_from: date) -> V
     """The county admin sets a village's headcount quota (0 or more) from a date on (not before this month)."""
     _ensure_admin(admin)
     _check_quota(admin, village_id, headcount)
-    ensure_open(effective_from)
+    ensure_open(effective_from, county_today())
     row = _put_quota(admin, village_id, headcount, effective_from)
     db.session.commit()
     return row
@@ -210,7 +195,7 @@ def set_quotas(admin, quotas: dict[int, int], effective_from: date) -> list[Vill
     _ensure_admin(admin)
     for village_id, headcount in quotas.items():
         _check_quota(admin, village_id, headcount)
-    ensure_open(effective_from)
+    ensure_open(effective_from, county_today())
     rows = [_put_quota(admin, village_id, headcount, effective_from) for village_id, headcount in quotas.items()
             if quota_on(village_id, effective_from) != headcount]
     db.session.commit()
@@ -240,34 +225,11 @@ def set_setting(admin, key: str, value, effective_from: date) -> CountySetting:
         replace(DEFAULT_POLICY, **{key: parsed})
     except ValueError:
         raise refusal(key, text) from None
-    ensure_open(effective_from)
+    ensure_open(effective_from, county_today())
     before = settings_on(admin.county_id, effective_from).get(key)
     if before is None:
         before = format_setting(key, getattr(DEFAULT_POLICY, key))
     return store_setting(admin, key, format_setting(key, parsed), effective_from, before, "set_setting")
 
 
-def store_setting(admin, key: str, text: str, effective_from: date, before: str, action: str) -> CountySetting:
-    """Write a checked county setting from its date on (the same date again replaces the value), audit the
-    value it replaces, commit. Shared by the posts and workshop settings."""
-    county_id = admin.county_id
-    row = db.session.execute(select(CountySetting).where(
-        CountySetting.county_id == county_id, CountySetting.key == key,
-        CountySetting.effective_from == effective_from)).scalar_one_or_none()
-    if row is None:
-        row = CountySetting(county_id=county_id, key=key, value=text, effective_from=effective_from,
-                            created_by=admin.id)
-        db.session.add(row)
-    else:
-        row.value, row.created_by = text, admin.id
-    db.session.flush()
-    auditlog.record(admin, action, "county_setting", row.id,
-                    {"key": key, "value": before, "effective_from": effective_from},
-                    {"key": key, "value": text, "effective_from": effective_from})
-    db.session.commit()
-    return row
-
-
-def history(model, *where) -> list:
-    """Rows of a dated setting table, newest first (for the settings page)."""
-    return list(db.session.execute(select(model).where(*where).order_by(model.effective_from.desc())).scalars())
+register("posts", SETTING_KEYS, set_setting)

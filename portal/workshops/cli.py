@@ -16,11 +16,12 @@ def register(app: Flask) -> None:
         """Refresh every workshop's monitoring (proposing the exits due), then exit the workshops whose approved
         exit takes effect."""
         from portal.core.clock import county_today
-        from portal.workshops import service
+        from portal.workshops.exits import service as exits
+        from portal.workshops.monitoring import service as monitoring
 
         today = day.date() if day else county_today()
-        counts = service.monitor_all(today)
-        exited = service.finalize_due(today)
+        counts = monitoring.monitor_all(today)
+        exited = exits.finalize_due(today)
         click.echo(f"workshops-daily {today.isoformat()}")
         click.echo(f"checked: {counts['checked']}")
         click.echo(f"watch: {counts['watch']}")

@@ -24,7 +24,9 @@ from portal.extensions import db
 from portal.places.models import County
 from portal.registry.labels import EMPLOYMENT, label
 from portal.reports.cells import workbook_bytes
-from portal.workshops import report_pdf, report_xlsx, service
+from portal.workshops.assessments import report_pdf, report_xlsx
+from portal.workshops.assessments import service as assessments_service
+from portal.workshops.exits import service as exits
 from portal.workshops.models import WorkshopExit
 
 bp = Blueprint("workshop_files", __name__, url_prefix="/workshops")
@@ -54,7 +56,7 @@ def _report(year: int, make):
     if year not in YEARS:
         abort(404)
     county, place = _where(current_user)
-    assessments = service.assessments_for(current_user, year)
+    assessments = assessments_service.assessments_for(current_user, year)
     data = make(county, year, assessments, place=place, today=county_today())
     return data, f"{report_pdf.title_of(year)}-{county.name}{place}"
 
@@ -87,7 +89,7 @@ def _status(code: str) -> str:
 
 def followup_workbook(exit: WorkshopExit, today) -> bytes:
     """The aided employees an exit leaves without this work (they need new work), for the township to follow up."""
-    rows = service.followup(exit, today)
+    rows = exits.followup(exit, today)
     workshop = exit.workshop
     wb = Workbook()
     ws = wb.active

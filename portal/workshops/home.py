@@ -11,8 +11,10 @@ from portal.core.access import Role, scoped
 from portal.core.home import Waiting, provides
 from portal.core.i18n import month_label
 from portal.extensions import db
-from portal.workshops import page_queries, rules, service
+from portal.workshops import page_queries, rules
+from portal.workshops.certification import service
 from portal.workshops.models import Assessment, WorkshopExit
+from portal.workshops.reports import service as reports
 from portal.workshops.rules import AssessmentState, ExitState
 
 SHOWN = 5  # the home page names this many workshops; the reports page lists them all
@@ -25,7 +27,7 @@ def _today():
 @provides(Role.VILLAGE_CLERK, Role.TOWNSHIP_REVIEWER)
 def missing_reports(user) -> list[Waiting]:
     year, month = rules.previous_month(rules.month_of(_today()))
-    missing = service.missing_reports(user, year, month)
+    missing = reports.missing_reports(user, year, month)
     details = tuple(w.name if user.role == Role.VILLAGE_CLERK else f"{w.village.name} · {w.name}"
                     for w in missing[:SHOWN])
     if len(missing) > SHOWN:

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from portal.core.calendar import WorkCalendar
 from portal.core.money import CENT
-from portal.registry.ledger_format import read_categories
+from portal.registry.ledger.format import read_categories
 from portal.workshops.states import ExitCondition
 
 MAX_MONEY = Decimal("1000000000")  # 10亿: anything above is a typing slip

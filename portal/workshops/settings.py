@@ -1,6 +1,6 @@
 """County settings for workshops: the reward tier table and the exit conditions, dated and audited.
 
-They are rows of the posts feature's `CountySetting` table under keys prefixed `workshop_`, each value a
+They are dated county settings (core.settings) under keys prefixed `workshop_`, each value a
 short text (`workshop_tiers` = `5:10000,10:20000,20:30000,30:50000`, the others whole numbers). As for every
 county setting, a value applies from its `effective_from` day on; the value in force on a day is the one
 with the latest `effective_from` not after it; setting a key again for the same day replaces the value
@@ -24,10 +24,9 @@ from portal.core.access import Role
 from portal.core.clock import county_today
 from portal.core.errors import NotAllowed, RuleViolation
 from portal.core.i18n import money
+from portal.core.settings import CountySetting, ensure_open, register, store_setting
 from portal.extensions import db
-from portal.posts.models import CountySetting
-from portal.posts.settings import ensure_open, store_setting
-from portal.registry.ledger_format import UnknownWords, category_names
+from portal.registry.ledger.format import UnknownWords, category_names
 from portal.workshops.labels import SETTING
 from portal.workshops.policy import (
     AIDED_CHOICES,
@@ -171,3 +170,6 @@ def history(county_id: int, key: str) -> list[CountySetting]:
     return list(db.session.execute(select(CountySetting).where(
         CountySetting.county_id == county_id, CountySetting.key == key)
         .order_by(CountySetting.effective_from.desc())).scalars())
+
+
+register("workshops", SETTING_KEYS, set_setting)

@@ -1,37 +1,27 @@
-"""Workshop pages: certification and the register (county), employees and monthly reports (village and
-township), monitoring by state with the aided-employment chart, exits and their notice, annual assessments.
-
-The monthly reports are in workshops.page_reports, the exit pages in workshops.page_exits, the assessment and
-settings pages in workshops.page_assessments, all on this blueprint (imported at the end). Views are thin: a
-form, one service call, a refusal shown on the field it names with the input kept."""
+"""Workshop pages: the register and certification (county), a workshop's page, its employees (village and
+township); the other pages of the workshop_pages blueprint (workshops.pages) are in the sub-packages' views:
+monthly reports, monitoring, exits and their notice, annual assessments and settings (imported at the end).
+Views are thin: a form, one service call, a refusal shown on the field it names with the input kept."""
 
 from __future__ import annotations
 
-import re
-from datetime import date
-
-from babel.dates import format_date
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
-from portal.core.access import COUNTY_ROLES, Role, get_scoped_or_404, require_role
+from portal.core.access import Role, get_scoped_or_404, require_role
 from portal.core.errors import DomainError
 from portal.core.forms import show_refusal
-from portal.core.i18n import month_label
-from portal.core.masking import mask_id, mask_phone
-from portal.extensions import db
-from portal.registry import labels as reg_labels
+from portal.core.masking import mask_id
 from portal.workshops import (
     home,  # noqa: F401  (registers the home-page items)
     labels,
     page_queries,
     queries,
     rules,
-    service,
 )
+from portal.workshops.certification import service
 from portal.workshops.checks import WorkshopData
 from portal.workshops.forms import (
     CertifyForm,
@@ -40,62 +30,12 @@ from portal.workshops.forms import (
     EndForm,
     WorkshopForm,
 )
-from portal.workshops.guards import WorkshopRefused, is_admin_of, is_clerk_of, is_reviewer_of
+from portal.workshops.guards import WorkshopRefused
 from portal.workshops.models import Workshop, WorkshopEmployee
+from portal.workshops.pages import PAGE_SIZE, _place_filters, _roles, _today, bp, refused_status
+from portal.workshops.reports import service as reports_service
 
-bp = Blueprint("workshop_pages", __name__, url_prefix="/workshops")
-MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-PAGE_SIZE = 50
 RECENT_MONTHS = 24  # the detail page lists this many months unless asked for all
-
-
-def _today() -> date:
-    return service.county_today()
-
-
-def refused_status() -> int:
-    """A form page shown again after a POST was refused (a successful POST redirects)."""
-    return 422 if request.method == "POST" else 200
-
-
-def has_endpoint(name: str) -> bool:
-    """Links to the other helper's files (assessment PDF and Excel) appear once their routes exist."""
-    return name in current_app.view_functions
-
-
-def short_month(month: rules.Month) -> str:
-    """A chart's month label: 11月 in Chinese, Nov in English."""
-    locale = str(get_locale() or "zh_CN")
-    if locale.startswith("zh"):
-        return f"{month[1]}月"
-    return format_date(date(month[0], month[1], 1), "MMM", locale=locale)
-
-
-@bp.context_processor
-def _vocabulary():
-    return {"wl": labels, "mask_id": mask_id, "mask_phone": mask_phone, "has_endpoint": has_endpoint,
-            "ym": lambda m: month_label(date(m[0], m[1], 1)), "short_month": short_month,
-            "employment_label": lambda code: reg_labels.label(reg_labels.EMPLOYMENT, code),
-            "is_county": getattr(current_user, "role", None) in COUNTY_ROLES,
-            "is_admin": getattr(current_user, "role", None) == Role.COUNTY_ADMIN}  # error pages: anonymous too
-
-
-def _month_arg(default: rules.Month) -> rules.Month:
-    found = MONTH.match(request.args.get("month", ""))
-    if found and 2000 <= int(found.group(1)) <= 2100 and 1 <= int(found.group(2)) <= 12:
-        return int(found.group(1)), int(found.group(2))
-    return default
-
-
-def _place_filters():
-    """The register's township and village filters, kept inside the user's scope."""
-    townships = page_queries.townships_of(current_user) if current_user.role in COUNTY_ROLES else []
-    township_id = request.args.get("township", type=int)
-    township_id = township_id if township_id in {t.id for t in townships} else None
-    villages = [] if current_user.role == Role.VILLAGE_CLERK else page_queries.villages_of(current_user, township_id)
-    village_id = request.args.get("village", type=int)
-    village_id = village_id if village_id in {v.id for v in villages} else None
-    return townships, township_id, villages, village_id
 
 
 # ---- the register ---------------------------------------------------------------------------------------
@@ -164,28 +104,17 @@ def edit(workshop_id: int):
 # ---- one workshop ------------------------------------------------------------------------------------------
 
 
-def _roles(workshop: Workshop) -> dict[str, bool]:
-    """What the user may do with this workshop (the service decides again on every action)."""
-    vid, live = workshop.village_id, workshop.state != rules.WorkshopState.EXITED
-    admin, clerk, reviewer = (is_admin_of(current_user, vid), is_clerk_of(current_user, vid),
-                              is_reviewer_of(current_user, vid))
-    return {"can_edit": admin and live, "can_keep": (admin or clerk or reviewer) and live,
-            "can_report": (clerk or reviewer) and live,
-            "can_propose": (admin or reviewer) and workshop.state in (rules.WorkshopState.NORMAL,
-                                                                      rules.WorkshopState.WATCH)}
-
-
 @bp.get("/<int:workshop_id>")
 @login_required
 def detail(workshop_id: int):
     workshop = get_scoped_or_404(Workshop, workshop_id)
     today = _today()
-    monitoring = service.monitoring_of(workshop, today)
+    monitoring = queries.monitoring_of(workshop, today)
     policy = queries.policy_of(workshop, today)
-    rows = list(reversed(service.month_rows(workshop, today)))
+    rows = list(reversed(reports_service.month_rows(workshop, today)))
     everything = request.args.get("months") == "all"
     employees = service.employees_on(workshop)
-    exits = service.exits_of(workshop.id)
+    exits = queries.exits_of(workshop.id)
     chart_rows = [r for r in reversed(rows) if r.month <= rules.previous_month(rules.month_of(today))][-12:]
     return render_template(
         "workshops/detail.html", w=workshop, monitoring=monitoring, policy=policy, today=today,
@@ -193,7 +122,7 @@ def detail(workshop_id: int):
         rows=rows if everything else rows[:RECENT_MONTHS], more_months=len(rows) > RECENT_MONTHS and not everything,
         employees=employees, employed=[e for e in employees if rules.Span(e.hire_date, e.leave_date).covers(today)],
         visible=page_queries.visible_people(current_user, [e.person_id for e in employees]),
-        exits=exits, open_exit=service.open_exit(workshop.id),
+        exits=exits, open_exit=queries.open_exit(workshop.id),
         assessments=page_queries.assessments_of(workshop.id),
         chart=page_queries.bar_chart({r.month: r.aided for r in chart_rows}),
         last_month=rules.previous_month(rules.month_of(today)),
@@ -277,21 +206,7 @@ def edit_employee(employee_id: int):
                           _("The employment record of %(name)s is corrected."), "workshops/employee_edit.html")
 
 
-# ---- monitoring -----------------------------------------------------------------------------------------------
-
-
-@bp.get("/monitoring")
-@login_required
-def monitoring():
-    townships, township_id, _villages, _village = _place_filters()
-    today = _today()
-    rows = db.session.execute(page_queries.register(current_user, "", township_id)).scalars().all()
-    groups = {s: [w for w in rows if w.state == s] for s in page_queries.STATES}
-    months = page_queries.last_months(today)
-    aided = page_queries.aided_by_month(current_user, months, township_id)
-    return render_template("workshops/monitoring.html", groups=groups, townships=townships, township_id=township_id,
-                           chart=page_queries.bar_chart(aided), months=months,
-                           exits=page_queries.open_exits(w.id for w in groups["exiting"]), today=today)
-
-
-from portal.workshops import page_assessments, page_exits, page_reports  # noqa: E402, F401  (routes on this blueprint)
+from portal.workshops.assessments import views as page_assessments  # noqa: E402, F401  (routes on this blueprint)
+from portal.workshops.exits import views as page_exits  # noqa: E402, F401  (routes on this blueprint)
+from portal.workshops.monitoring import views as page_monitoring  # noqa: E402, F401  (routes on this blueprint)
+from portal.workshops.reports import views as page_reports  # noqa: E402, F401  (routes on this blueprint)

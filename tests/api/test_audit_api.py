@@ -157,11 +157,11 @@ def test_a_bad_period_is_refused_with_the_reason(world, make_token, api, body, c
 
 
 def test_a_second_run_while_one_goes_is_a_409(world, app, make_token, api):
-    from portal.audit import service
+    from portal.audit import runs
     from portal.audit.rules import Month
 
     with app.app_context():
-        service.start_run(user("admin"), Month(2026, 1), Month(2026, 2), ["shared_account"])
+        runs.start_run(user("admin"), Month(2026, 1), Month(2026, 2), ["shared_account"])
     assert_json_error(api.post("/api/v1/audit/runs", json={"from": "2026-01", "to": "2026-02"},
                                headers=bearer(make_token("auditor"))), 409, "run_in_progress")
 

@@ -163,7 +163,7 @@ def test_the_register_length_rules_are_in_the_rules(field, max_length):
 
 def test_the_ledger_import_refuses_long_bank_names_and_control_characters(app, world):
     from portal.core.imports import ImportRejected
-    from portal.registry.ledger import import_ledger, parse_ledger
+    from portal.registry.ledger.service import import_ledger, parse_ledger
     from tests.ledger_files import people, workbook
 
     rows = people(3)

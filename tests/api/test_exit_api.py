@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from portal.posts import exits
+from portal.posts.exits import service as exits
 from tests.api.conftest import assert_json_error, bearer
 from tests.exit_factories import make_holder
 

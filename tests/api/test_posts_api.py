@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.posts.plan_rules import term_last_day
+from portal.posts.plans.rules import term_last_day
 from tests.api.conftest import assert_json_error, bearer
 from tests.posts_plans_support import new_plan, setup_county, start
 

@@ -11,8 +11,13 @@ import schemathesis
 from hypothesis import given, settings
 from schemathesis import GenerationMode
 
-from portal.api import workshop_resources
-from portal.workshops import service
+from portal.workshops import queries
+from portal.workshops.assessments import api as assessment_api
+from portal.workshops.assessments import service as assessments
+from portal.workshops.certification import api as certification_api
+from portal.workshops.certification import service
+from portal.workshops.exits import api as exit_api
+from portal.workshops.reports import api as report_api
 from tests.api.conftest import assert_json_error, bearer
 from tests.api.test_fuzz import CHECKS, DOC_URL, FUZZ
 from tests.workshop_factories import TODAY, credit_code, file_reports, make_people, make_workshop, user, workshop
@@ -23,7 +28,8 @@ CLOCK = {"today": TODAY}  # the county's today for the API, moved by the tests
 @pytest.fixture(autouse=True)
 def _pinned_today(monkeypatch):
     CLOCK["today"] = TODAY
-    monkeypatch.setattr(workshop_resources, "county_today", lambda: CLOCK["today"])
+    for resources in (certification_api, report_api, assessment_api, exit_api):  # the API's modules read today
+        monkeypatch.setattr(resources, "county_today", lambda: CLOCK["today"])
 
 
 @pytest.fixture
@@ -353,8 +359,8 @@ def test_fuzz_the_workshop_operations_on_real_records(app, world, make_token, mo
         other = make_workshop(world, "a1a", aided=3, n=2, certified_on=date(2026, 1, 1))  # low aided: exit proposed
         file_reports(ws, (2026, 8), (2026, 10), operating=False)
         ids = {"workshop_id": ws, "employee_id": service.employees_on(workshop(ws))[0].id,
-               "assessment_id": service.compute_year(user("admin"), 2025, today=TODAY)[0].id,
-               "exit_id": service.open_exit(other).id}
+               "assessment_id": assessments.compute_year(user("admin"), 2025, today=TODAY)[0].id,
+               "exit_id": queries.open_exit(other).id}
     headers = bearer(make_token(who))
     schema = schemathesis.openapi.from_wsgi(DOC_URL, app)
     failures = []

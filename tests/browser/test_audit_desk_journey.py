@@ -35,7 +35,7 @@ def snap(page: Page, name: str) -> None:
 
 @pytest.fixture
 def county(app, world):
-    from portal.audit import service
+    from portal.audit import runs
     from portal.audit.rules import Month
     from portal.extensions import db
     from portal.posts.models import Appointment
@@ -48,7 +48,7 @@ def county(app, world):
         people = [db.session.get(Person, db.session.get(Appointment, a).person_id) for a in ids]
         people[1].bank_account = people[0].bank_account
         db.session.commit()
-        service.run_audit(user("auditor"), Month(2026, 1), Month(2026, 10), ["shared_account"], today=TODAY)
+        runs.run_audit(user("auditor"), Month(2026, 1), Month(2026, 10), ["shared_account"], today=TODAY)
         db.session.remove()
 
 

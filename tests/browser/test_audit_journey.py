@@ -163,18 +163,18 @@ def test_run_list_finding_answer_and_close(world, app, live_server, open_page, m
     clean(phone)
 
     # ---- 6. a run's page while it goes: the progress polled until the counts show -----------------------------
-    from portal.audit import service
+    from portal.audit import runs
     from portal.audit.rules import Month
     from tests.payroll_factories import user
 
     with app.app_context():
-        run_id = service.start_run(user("admin"), Month(2026, 1), Month(2026, 10), ["shared_account"]).id
+        run_id = runs.start_run(user("admin"), Month(2026, 1), Month(2026, 10), ["shared_account"]).id
     auditor.goto(f"{live_server}/audit/runs/{run_id}")
     expect(auditor.locator("#run-progress-text")).to_have_text("已完成 0 / 1 项审计规则")
     expect(auditor.locator("#run-current")).to_have_text("正在运行：共用账户")
     snap(auditor, "15-run-progress-desktop")
     with app.app_context():
-        service.execute_run(user("admin"), run_id)
+        runs.execute_run(user("admin"), run_id)
         db.session.remove()
     expect(auditor.locator("#run-done")).to_be_visible()  # the page polled, saw the end and reloaded
     expect(auditor.locator('#run-counts tr[data-detector="shared_account"] [data-col="refreshed"]')).to_have_text("0")

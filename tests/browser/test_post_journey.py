@@ -20,7 +20,12 @@ from playwright.sync_api import Page, expect
 
 from portal.core.masking import mask_id
 from portal.notice import views as notice_views
-from portal.posts import agreement, exits, hiring, hiring_rules, hiring_views, settings
+from portal.posts import settings
+from portal.posts.exits import service as exits
+from portal.posts.hiring import agreement
+from portal.posts.hiring import rules as hiring_rules
+from portal.posts.hiring import service as hiring
+from portal.posts.hiring import views as hiring_views
 from portal.posts.rules import DEFAULT_POLICY
 from tests.browser.conftest import SCREENSHOTS, confirm, problems, shot
 from tests.browser.test_login import log_in

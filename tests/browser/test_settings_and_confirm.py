@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 def _submitted_plan(app) -> int:
     from portal.extensions import db
-    from portal.posts import plans
+    from portal.posts.plans import service as plans
     from tests.posts_plans_support import new_plan, setup_county, user
 
     with app.app_context():

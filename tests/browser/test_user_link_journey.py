@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.extensions import db
-from portal.posts import hiring
+from portal.posts.hiring import service as hiring
 from tests.browser.test_login import log_in
 from tests.browser.test_post_journey import clean, set_today
 from tests.hiring_factory import make_person, make_post, relate, user

@@ -21,13 +21,13 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from portal.notice import views as notice_views
-from portal.workshops import assessments as ws_assessments
-from portal.workshops import exits as ws_exits
-from portal.workshops import monitoring as ws_monitoring
 from portal.workshops import queries as ws_queries
-from portal.workshops import reports as ws_reports
-from portal.workshops import service
 from portal.workshops import settings as ws_settings
+from portal.workshops.assessments import service as ws_assessments
+from portal.workshops.certification import service
+from portal.workshops.exits import service as ws_exits
+from portal.workshops.monitoring import service as ws_monitoring
+from portal.workshops.reports import service as ws_reports
 from tests.browser.conftest import PHONE, _problems, confirm, problems, shot
 from tests.browser.test_login import log_in
 from tests.workshop_factories import employ, file_reports, make_people, make_workshop

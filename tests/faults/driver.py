@@ -57,7 +57,7 @@ def submit(village_code: str, year: int, month: int) -> str:
 def assess(year: int) -> str:
     from portal.accounts.models import User
     from portal.extensions import db
-    from portal.workshops import assessments
+    from portal.workshops.assessments import service as assessments
 
     admin = db.session.scalar(select(User).where(User.username == "admin"))
     return f"assessed {len(assessments.compute_year(admin, year))} workshops"

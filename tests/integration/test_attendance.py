@@ -9,14 +9,14 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from portal.attendance import overrides, service
-from portal.attendance.models import AttendanceMark, WorkdayOverride
+from portal.attendance import exit_triggers, overrides, service
+from portal.attendance.models import AttendanceMark
 from portal.attendance.rules import Mark
 from portal.attendance.service import Change, MarksRefused
 from portal.core.auditlog import AuditEntry
 from portal.core.errors import NotAllowed, RuleViolation
+from portal.core.workdays import WorkdayOverride
 from portal.extensions import db
-from portal.posts import exits
 from portal.posts.models import Appointment
 from tests.exit_factories import make_holder, user
 
@@ -274,7 +274,7 @@ def test_the_year_sheets_show_holidays_adjusted_days_and_overrides(world, ctx):
 def test_three_consecutive_absent_working_days_propose_an_absenteeism_exit(world, ctx):
     a = make_holder(world)
     _save([Change(a, date(2026, 11, day), Mark.ABSENT) for day in (18, 19, 20)], world=world)
-    created = exits.propose_from_triggers(TODAY)
+    created = exit_triggers.propose_from_triggers(TODAY)
     assert [(e.appointment_id, e.reason) for e in created] == [(a, "absenteeism")]
     assert created[0].proposed_by is None and created[0].evidence
 
@@ -282,7 +282,7 @@ def test_three_consecutive_absent_working_days_propose_an_absenteeism_exit(world
 def test_two_absent_days_propose_nothing(world, ctx):
     a = make_holder(world)
     _save([Change(a, date(2026, 11, day), Mark.ABSENT) for day in (19, 20)], world=world)
-    assert exits.propose_from_triggers(TODAY) == []
+    assert exit_triggers.propose_from_triggers(TODAY) == []
 
 
 def test_a_present_day_breaks_the_streak_and_a_weekend_does_not_count(world, ctx):
@@ -290,4 +290,4 @@ def test_a_present_day_breaks_the_streak_and_a_weekend_does_not_count(world, ctx
     _save([Change(a, date(2026, 11, 17), Mark.ABSENT), Change(a, date(2026, 11, 18), Mark.ABSENT),
            Change(a, date(2026, 11, 19), Mark.PRESENT), Change(a, date(2026, 11, 20), Mark.ABSENT),
            Change(a, date(2026, 11, 21), Mark.ABSENT)], world=world)  # the 21st is a Saturday
-    assert exits.propose_from_triggers(TODAY) == []
+    assert exit_triggers.propose_from_triggers(TODAY) == []

@@ -9,7 +9,7 @@ from portal.accounts.models import User
 from portal.attendance.models import AttendanceMark
 from portal.core.auditlog import AuditEntry, verify_chain
 from portal.core.clock import county_today
-from portal.demo import build_demo
+from portal.demo.county import build_demo
 from portal.extensions import db
 from portal.payroll.models import Payroll
 from portal.places.models import County, Township, Village

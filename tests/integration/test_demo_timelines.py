@@ -17,14 +17,15 @@ from portal.attendance.models import AttendanceMark, AttendanceMonth
 from portal.attendance.summary import rebuild_months
 from portal.core.auditlog import AuditEntry
 from portal.core.clock import county_today
-from portal.demo import build_demo
+from portal.demo.county import build_demo
 from portal.extensions import db
 from portal.payroll import arrears
 from portal.payroll.arrears import county_date
 from portal.payroll.models import Payroll
 from portal.payroll.rules import month_end
-from portal.posts import hiring, hiring_rules
-from portal.posts.hiring_register import ties
+from portal.posts.hiring import rules as hiring_rules
+from portal.posts.hiring import service as hiring
+from portal.posts.hiring.register import ties
 from portal.posts.models import Appointment
 
 

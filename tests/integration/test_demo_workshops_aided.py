@@ -3,10 +3,10 @@ or monitored household and is no cadre, so last year's reward tier rests on aide
 
 from sqlalchemy import select
 
-from portal.demo import build_demo
+from portal.demo.county import build_demo
 from portal.extensions import db
 from portal.registry.models import Household, Person
-from portal.workshops import service
+from portal.workshops import queries
 from portal.workshops.models import Assessment, Workshop, WorkshopEmployee
 
 
@@ -17,7 +17,7 @@ def test_demo_workshops_employ_aided_people_and_the_assessment_counts_only_them(
                               .join(Household, Household.id == Person.household_id)).all()
     assert rows and {category for _w, category, _c in rows} <= {"lifted", "monitored"}
     assert not any(cadre for *_rest, cadre in rows)
-    aided = {w.name: len(service.aided_employees(w, *_last_month(w))) for w in
+    aided = {w.name: len(queries.aided_employees(w, *_last_month(w))) for w in
              db.session.execute(select(Workshop)).scalars()}
     states = {w.name: w.state for w in db.session.execute(select(Workshop)).scalars()}
     assert aided["青竹服饰帮扶车间"] >= 5 and states["青竹服饰帮扶车间"] == "normal"  # enough aided: no watch

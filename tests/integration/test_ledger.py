@@ -16,8 +16,8 @@ from portal.core.errors import NotAllowed
 from portal.core.imports import ImportRejected, UnreadableFile
 from portal.core.masking import mask_id
 from portal.extensions import db
-from portal.registry import ledger
 from portal.registry.labels import problem_text
+from portal.registry.ledger import service as ledger
 from portal.registry.models import Household, Person
 from portal.registry.rules import Problem
 from tests.ledger_files import HEADERS, account, damaged, people, person, phone, resident_id, workbook, zip_of_text

@@ -11,8 +11,9 @@ from portal.accounts.models import User
 from portal.audit.detectors.people_common import person_history
 from portal.core.auditlog import AuditEntry, verify_chain
 from portal.extensions import db
-from portal.registry import ledger, service
-from portal.registry.ledger_audit import members_of
+from portal.registry import service
+from portal.registry.ledger import service as ledger
+from portal.registry.ledger.audit import members_of
 from portal.registry.models import Household, Person
 from tests.ledger_files import people, person, workbook
 

@@ -14,8 +14,8 @@ from portal.core.auditlog import AuditEntry
 from portal.core.errors import NotAllowed
 from portal.core.i18n import month_label
 from portal.extensions import db
-from portal.registry import ledger
-from portal.registry.ledger_export import county_today
+from portal.registry.ledger import service as ledger
+from portal.registry.ledger.export import county_today
 from portal.registry.models import Person
 from tests.ledger_files import HEADERS, account, all_cells, people, person, phone, resident_id, rows_of, workbook
 

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.core.errors import Conflict, RuleViolation
 from portal.extensions import db
-from portal.posts import exits
+from portal.posts.exits import service as exits
 from portal.posts.models import Exit
 from tests.exit_factories import appointment, make_holder, user
 

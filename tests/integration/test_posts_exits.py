@@ -7,8 +7,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select, text
 
+from portal.attendance import exit_triggers
 from portal.core.errors import Conflict, DomainError, NotAllowed
-from portal.posts import exits
+from portal.posts.exits import service as exits
 from portal.posts.rules import HOLDING_STATES, ExitReason, IllegalMove
 from tests.exit_factories import appointment, exit_row, make_holder, user
 
@@ -156,7 +157,7 @@ def test_upheld_appeal_puts_the_holder_back_on_duty(world, ctx):
 def test_dismissed_appeal_exits_on_the_effective_date_once_the_window_closes(world, ctx):
     from portal.extensions import db
     from portal.posts.models import Appointment, Post
-    from portal.posts.plan_rules import vacancies
+    from portal.posts.plans.rules import vacancies
 
     appt_id, exit_id = _approved(world)
     post = appointment(appt_id).post
@@ -222,9 +223,9 @@ def test_a_deceased_holder_is_proposed_and_twice_is_once(world, ctx):
     appt_id = make_holder(world)
     db.session.get(Person, world.people["p_a1a"]).deceased = True
     db.session.commit()
-    created = exits.propose_from_triggers(TODAY)
+    created = exit_triggers.propose_from_triggers(TODAY)
     assert [(e.reason, e.proposed_by, e.effective_on) for e in created] == [("deceased", None, TODAY)]
-    assert exits.propose_from_triggers(TODAY) == []
+    assert exit_triggers.propose_from_triggers(TODAY) == []
     assert _system_reasons(appt_id) == ["deceased"]
     actors = db.session.scalars(select(AuditEntry.actor_name).where(AuditEntry.action == "exit.propose")).all()
     assert actors == ["system"]
@@ -233,7 +234,7 @@ def test_a_deceased_holder_is_proposed_and_twice_is_once(world, ctx):
 @pytest.mark.parametrize("days_left, proposed", [(30, True), (31, False)])
 def test_term_ending_within_thirty_days(world, ctx, days_left, proposed):
     appt_id = make_holder(world, end=TODAY + timedelta(days=days_left))
-    created = exits.propose_from_triggers(TODAY)
+    created = exit_triggers.propose_from_triggers(TODAY)
     assert bool(created) is proposed
     if proposed:
         assert created[0].reason == "term_ended"
@@ -248,16 +249,16 @@ def test_a_household_made_general_is_proposed_as_ineligible(world, ctx):
     make_holder(world)
     db.session.get(Person, world.people["p_a1a"]).household.category = "general"
     db.session.commit()
-    created = exits.propose_from_triggers(TODAY)
+    created = exit_triggers.propose_from_triggers(TODAY)
     assert [e.reason for e in created] == ["ineligible"]
     assert created[0].evidence
 
 
 def test_absences_read_through_marks_for(world, ctx, monkeypatch):
     marks = {date(2026, 2, 24): "absent", date(2026, 2, 25): "absent", date(2026, 2, 26): "absent"}
-    monkeypatch.setattr(exits, "marks_for", lambda appointment, start, end: marks)
+    monkeypatch.setattr(exit_triggers, "marks_for", lambda appointment, start, end: marks)
     make_holder(world)
-    assert [e.reason for e in exits.propose_from_triggers(TODAY)] == ["absenteeism"]
+    assert [e.reason for e in exit_triggers.propose_from_triggers(TODAY)] == ["absenteeism"]
 
 
 def test_a_system_proposal_is_withdrawn_or_approved_by_people(world, ctx):
@@ -267,7 +268,7 @@ def test_a_system_proposal_is_withdrawn_or_approved_by_people(world, ctx):
     appt_id = make_holder(world)
     db.session.get(Person, world.people["p_a1a"]).deceased = True
     db.session.commit()
-    (e,) = exits.propose_from_triggers(TODAY)
+    (e,) = exit_triggers.propose_from_triggers(TODAY)
     exits.approve(user("reviewer"), e, TODAY)  # no proposer: any reviewer of the township may approve
     assert exits.finalize_due(TODAY) == 1  # a death cannot be appealed: no window to wait for
     assert appointment(appt_id).state == "exited"
@@ -280,9 +281,9 @@ def test_run_daily_counts(world, ctx):
     make_holder(world)
     db.session.get(Person, world.people["p_a1a"]).deceased = True
     db.session.commit()
-    counts = exits.run_daily(TODAY)
+    counts = exit_triggers.run_daily(TODAY)
     assert counts["proposed"] == 1 and counts["exited"] == 0
-    assert exits.run_daily(TODAY)["proposed"] == 0
+    assert exit_triggers.run_daily(TODAY)["proposed"] == 0
 
 
 def test_cli_posts_daily_prints_counts(world, app):
@@ -307,7 +308,7 @@ def test_the_notice_pdf_names_holder_reason_and_dates_without_the_full_id(world,
     import subprocess
 
     from portal.extensions import db
-    from portal.posts.exit_notice import notice_pdf
+    from portal.posts.exits.notice import notice_pdf
     from portal.registry.models import Person
 
     _appt, exit_id = _approved(world)

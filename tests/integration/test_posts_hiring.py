@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from portal.core.errors import Conflict, NotAllowed, RuleViolation
 from portal.extensions import db
-from portal.posts import hiring
-from portal.posts.agreement import agreement_pdf
+from portal.posts.hiring import service as hiring
+from portal.posts.hiring.agreement import agreement_pdf
 from portal.posts.models import Appointment
 from tests.hiring_factory import make_household, make_person, make_post, relate, user
 

@@ -12,8 +12,9 @@ import pytest
 
 from portal.core.errors import Conflict, RuleViolation
 from portal.extensions import db
-from portal.posts import plans, settings
+from portal.posts import settings
 from portal.posts.models import Post
+from portal.posts.plans import service as plans
 from tests.posts_plans_support import new_plan, setup_county, start, user
 
 

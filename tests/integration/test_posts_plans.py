@@ -15,9 +15,11 @@ from portal.core.access import scope_clause
 from portal.core.auditlog import AuditEntry, verify_chain
 from portal.core.errors import Conflict, NotAllowed, RuleViolation
 from portal.extensions import db
-from portal.posts import plan_ledger, plans, settings
+from portal.posts import settings
 from portal.posts.models import Appointment, Exit, Post
-from portal.posts.plan_rules import term_last_day
+from portal.posts.plans import ledger as plan_ledger
+from portal.posts.plans import service as plans
+from portal.posts.plans.rules import term_last_day
 from portal.posts.rules import DEFAULT_POLICY
 from portal.registry.models import Person
 from tests.posts_plans_support import approved_plan, day_before_open, new_plan, setup_county, start, user

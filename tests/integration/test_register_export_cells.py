@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from portal.accounts.models import User
 from portal.core.masking import mask_account, mask_id, mask_phone
 from portal.extensions import db
-from portal.registry import ledger
+from portal.registry.ledger import service as ledger
 from portal.registry.models import Person
 from tests.ledger_files import HEADERS, account, people, phone, resident_id, workbook
 

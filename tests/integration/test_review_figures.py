@@ -14,8 +14,10 @@ from portal.extensions import db
 from portal.payroll import review
 from portal.payroll.models import Payroll, PayrollLine
 from portal.payroll.rules import LineFlag
-from portal.posts import plan_queries, plans, settings
+from portal.posts import settings
 from portal.posts.models import Appointment
+from portal.posts.plans import queries as plan_queries
+from portal.posts.plans import service as plans
 from tests.payroll_factories import make_holders, user
 from tests.posts_plans_support import approved_plan, new_plan, setup_county, start
 

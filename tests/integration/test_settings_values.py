@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from portal.audit import settings as audit_settings
+from portal.core import settings as county_settings
 from portal.core.errors import RuleViolation
 from portal.posts import settings as post_settings
 from portal.workshops import settings as ws_settings
@@ -29,8 +30,8 @@ def test_eligible_categories_typed_in_chinese_are_accepted(world, ctx, typed):
     post_settings.set_setting(user("admin"), "eligible_categories", typed, DAY)
     policy = post_settings.policy_for(world.ids["ca"], TODAY)
     assert {str(c) for c in policy.eligible_categories} == {"lifted", "monitored"}
-    (row, *_older) = post_settings.history(post_settings.CountySetting,
-                                           post_settings.CountySetting.key == "eligible_categories")
+    (row, *_older) = county_settings.history(county_settings.CountySetting,
+                                           county_settings.CountySetting.key == "eligible_categories")
     assert row.value == "lifted,monitored"  # stored as codes, whatever was typed
 
 

@@ -16,7 +16,8 @@ from portal.core.errors import Conflict, NotAllowed, RuleViolation
 from portal.extensions import db
 from portal.payroll import service as payroll_service
 from portal.payroll.models import Payroll, PayrollLine
-from portal.posts import exits, hiring
+from portal.posts.exits import service as exits
+from portal.posts.hiring import service as hiring
 from portal.registry.models import Person
 from tests.exit_factories import appointment, exit_row, make_holder
 from tests.hiring_factory import make_household, make_person, make_post, relate, user

@@ -22,7 +22,10 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.places.models import County
-from portal.workshops import report_pdf, report_xlsx, service
+from portal.workshops.assessments import report_pdf, report_xlsx
+from portal.workshops.assessments import service as assessments_service
+from portal.workshops.certification import service
+from portal.workshops.exits import service as exits
 from portal.workshops.models import Assessment, Workshop, WorkshopExit
 from tests.workshop_factories import TODAY, employ, make_people, make_workshop, user, workshop
 
@@ -46,17 +49,17 @@ def build_year(world) -> Year:
           5: make_workshop(world, "a2a", aided=8, n=5, certified_on=date(2024, 1, 1)),
           6: make_workshop(world, "a1b", aided=7, n=6)}
     employ(ws[5], make_people(world, "a2a", 5), date(2025, 1, 1))
-    proposal = service.propose_exit(user("reviewer"), workshop(ws[6]), "other", "企业停产转产，申请摘牌",
+    proposal = exits.propose_exit(user("reviewer"), workshop(ws[6]), "other", "企业停产转产，申请摘牌",
                                     today=date(2025, 6, 3))
-    service.publish_notice(user("reviewer"), proposal, today=date(2025, 6, 3))
-    service.approve_exit(user("admin"), db.session.get(WorkshopExit, proposal.id), date(2025, 6, 20),
+    exits.publish_notice(user("reviewer"), proposal, today=date(2025, 6, 3))
+    exits.approve_exit(user("admin"), db.session.get(WorkshopExit, proposal.id), date(2025, 6, 20),
                          today=date(2025, 6, 20))
-    service.compute_year(user("admin"), 2024, today=TODAY)
-    by_workshop = {a.workshop_id: a.id for a in service.compute_year(user("admin"), 2025, today=TODAY)}
+    assessments_service.compute_year(user("admin"), 2024, today=TODAY)
+    by_workshop = {a.workshop_id: a.id for a in assessments_service.compute_year(user("admin"), 2025, today=TODAY)}
     assessments = {n: by_workshop[w] for n, w in ws.items()}
     for n in (1, 2):
-        service.approve_assessment(user("admin"), db.session.get(Assessment, assessments[n]), today=TODAY)
-    service.record_payment(user("admin"), db.session.get(Assessment, assessments[1]), TODAY, "YX2026112201",
+        assessments_service.approve_assessment(user("admin"), db.session.get(Assessment, assessments[n]), today=TODAY)
+    assessments_service.record_payment(user("admin"), db.session.get(Assessment, assessments[1]), TODAY, "YX2026112201",
                            today=TODAY)
     db.session.expire_all()
     return Year(ws, assessments, proposal.id)
@@ -68,7 +71,7 @@ def county(world) -> County:
 
 def rows_2025(user_name: str = "admin") -> list[Assessment]:
     db.session.expire_all()
-    return service.assessments_for(user(user_name), 2025)
+    return assessments_service.assessments_for(user(user_name), 2025)
 
 
 def pdf_text(data: bytes, tmp_path, name: str = "report.pdf") -> str:
@@ -146,7 +149,8 @@ def test_the_county_report_lists_every_workshop_with_tiers_rewards_and_totals(wo
 def test_a_fully_approved_year_carries_no_watermark_and_tier_and_class_totals_add_up(world, ctx, tmp_path):
     year = build_year(world)
     for n in (3, 4, 5, 6):
-        service.approve_assessment(user("admin"), db.session.get(Assessment, year.assessments[n]), today=TODAY)
+        assessments_service.approve_assessment(user("admin"), db.session.get(Assessment, year.assessments[n]),
+                                               today=TODAY)
     rows = rows_2025()
     found = report_pdf.totals(rows)
     assert [(r[0], r[1], r[3]) for r in report_pdf.tier_rows(found)] == [
@@ -162,7 +166,7 @@ def test_a_long_report_repeats_its_header_and_counts_its_pages(world, ctx, tmp_p
     for n in range(1, 46):
         service.certify(user("admin"), world.ids[("a1a", "a1b", "a2a")[n % 3]],
                         report_pdf_data(n), today=date(2025, 3, 1))
-    rows = service.compute_year(user("admin"), 2025, today=TODAY)
+    rows = assessments_service.compute_year(user("admin"), 2025, today=TODAY)
     assert len(rows) == 45
     data = report_pdf.assessment_report(county(world), 2025, rows, today=TODAY)
     pages = pdf_pages(data, tmp_path)
@@ -274,10 +278,10 @@ def test_the_daily_command_proposes_exits_due_and_exits_approved_ones(world, app
     with app.app_context():
         low = make_workshop(world, "a1a", aided=3, n=1, certified_on=date(2026, 6, 1))  # June..October: watch
         leaving = make_workshop(world, "a1b", aided=6, n=2)
-        proposal = service.propose_exit(user("reviewer"), workshop(leaving), "other", "经营主体注销",
+        proposal = exits.propose_exit(user("reviewer"), workshop(leaving), "other", "经营主体注销",
                                         today=date(2026, 11, 2))
-        service.publish_notice(user("reviewer"), proposal, today=date(2026, 11, 2))
-        service.approve_exit(user("admin"), db.session.get(WorkshopExit, proposal.id), date(2026, 12, 1),
+        exits.publish_notice(user("reviewer"), proposal, today=date(2026, 11, 2))
+        exits.approve_exit(user("admin"), db.session.get(WorkshopExit, proposal.id), date(2026, 12, 1),
                              today=date(2026, 11, 20))
         assert (workshop(low).state, workshop(leaving).state) == ("watch", "exiting")
     runner = app.test_cli_runner()

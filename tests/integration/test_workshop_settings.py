@@ -13,7 +13,9 @@ from portal.core.auditlog import AuditEntry, verify_chain
 from portal.core.errors import NotAllowed, RuleViolation
 from portal.extensions import db
 from portal.posts import settings as posts_settings
-from portal.workshops import monitoring, service, settings
+from portal.workshops import settings
+from portal.workshops.assessments import service as assessments
+from portal.workshops.monitoring import service as monitoring
 from portal.workshops.rules import DEFAULT_POLICY, Tier
 from tests.workshop_factories import TODAY, file_reports, make_workshop, user, workshop
 
@@ -74,8 +76,8 @@ def test_monitoring_reads_the_exit_conditions_in_force(world, ctx):
 def test_the_assessment_uses_the_tier_table_of_the_years_last_day(world, ctx):
     ws_id = make_workshop(world, aided=5)
     settings.set_setting(user("admin"), "workshop_tiers", "5:12000,10:24000", date(2026, 12, 1), today=TODAY)
-    (y2025,) = service.compute_year(user("admin"), 2025, today=TODAY)
-    (y2026,) = service.compute_year(user("admin"), 2026, today=date(2027, 1, 10))
+    (y2025,) = assessments.compute_year(user("admin"), 2025, today=TODAY)
+    (y2026,) = assessments.compute_year(user("admin"), 2026, today=date(2027, 1, 10))
     assert (y2025.workshop_id, y2025.reward, y2025.tier_table) == (ws_id, Decimal("10000.00"),
                                                                    "5:10000,10:20000,20:30000,30:50000")
     assert (y2026.reward, y2026.tier_table, y2026.classification) == (Decimal("12000.00"), "5:12000,10:24000",

@@ -12,9 +12,14 @@ from sqlalchemy import func, select
 from portal.core.auditlog import AuditEntry, verify_chain
 from portal.core.errors import Conflict, NotAllowed, RuleViolation
 from portal.extensions import db
-from portal.workshops import service
+from portal.workshops import queries
+from portal.workshops.assessments import service as assessments
+from portal.workshops.certification import service
+from portal.workshops.exits import service as exits
 from portal.workshops.guards import WorkshopRefused
 from portal.workshops.models import Assessment, MonthlyReport, WorkshopEmployee, WorkshopExit
+from portal.workshops.monitoring import service as monitoring
+from portal.workshops.reports import service as reports
 from tests.workshop_factories import (
     TODAY,
     WAGE,
@@ -58,11 +63,11 @@ def test_a_workshop_runs_through_twelve_months_into_watch_exit_proposal_notice_a
     file_reports(ws_id, (2026, 7), (2026, 7))
     ws = workshop(ws_id)
     assert (ws.state, ws.watch_condition, ws.watch_since) == ("watch", "low_aided", date(2026, 7, 1))
-    assert [(r.month, r.aided, r.report is not None) for r in service.month_rows(ws, date(2026, 8, 1))][-3:] == [
+    assert [(r.month, r.aided, r.report is not None) for r in reports.month_rows(ws, date(2026, 8, 1))][-3:] == [
         ((2026, 6), 8, True), ((2026, 7), 4, True), ((2026, 8), 4, False)]
 
     file_reports(ws_id, (2026, 8), (2026, 9), operating=False)  # halted two months: still only watch
-    found = service.monitoring_of(workshop(ws_id), date(2026, 10, 1))
+    found = queries.monitoring_of(workshop(ws_id), date(2026, 10, 1))
     assert [(r.condition, r.started, r.months) for r in found.ongoing] == [
         ("low_aided", (2026, 7), 3), ("halted", (2026, 8), 2)]
     assert (workshop(ws_id).state, _exits(ws_id)) == ("watch", [])
@@ -76,52 +81,52 @@ def test_a_workshop_runs_through_twelve_months_into_watch_exit_proposal_notice_a
     assert workshop(ws_id).state == "exiting"
 
     file_reports(ws_id, (2026, 11), (2026, 11), operating=False, today=date(2026, 11, 30))  # the twelfth month
-    assert service.monitor_all(date(2026, 12, 1))["proposed"] == 0  # idempotent: one proposal per run
+    assert monitoring.monitor_all(date(2026, 12, 1))["proposed"] == 0  # idempotent: one proposal per run
     assert len(_exits(ws_id)) == 1
     assert db.session.scalar(select(func.count(MonthlyReport.id))) == 12
 
-    service.publish_notice(user("reviewer"), proposal, today=date(2026, 12, 1))
+    exits.publish_notice(user("reviewer"), proposal, today=date(2026, 12, 1))
     proposal = _exits(ws_id)[0]
     assert (proposal.state, proposal.notice_start, proposal.notice_end) == (
         "in_notice", date(2026, 12, 1), date(2026, 12, 8))  # five working days after Tuesday 1 December
-    assert proposal in service.exits_in_notice(world.ids["a1a"], date(2026, 12, 2))
+    assert proposal in exits.exits_in_notice(world.ids["a1a"], date(2026, 12, 2))
 
     with pytest.raises(WorkshopRefused) as err:
-        service.approve_exit(user("admin"), proposal, date(2026, 12, 8), today=date(2026, 12, 8))
+        exits.approve_exit(user("admin"), proposal, date(2026, 12, 8), today=date(2026, 12, 8))
     assert "notice" in err.value.problems
-    service.approve_exit(user("admin"), _exits(ws_id)[0], date(2026, 12, 9), today=date(2026, 12, 9))
+    exits.approve_exit(user("admin"), _exits(ws_id)[0], date(2026, 12, 9), today=date(2026, 12, 9))
 
     ws, proposal = workshop(ws_id), _exits(ws_id)[0]
     assert (ws.state, ws.exited_on, proposal.state, proposal.effective_on) == (
         "exited", date(2026, 12, 9), "exited", date(2026, 12, 9))
-    follow = service.followup(proposal)
+    follow = exits.followup(proposal)
     assert sorted(r.person_id for r in follow) == sorted(people[4:])  # the ones still employed need new work
     assert {r.leave_date for r in follow} == {date(2026, 12, 8)}
     assert {db.session.get(WorkshopEmployee, r).leave_date for r in rows[:4]} == {date(2026, 7, 15)}
 
     with pytest.raises(RuleViolation):  # nothing after the exit
-        service.file_report(user("clerk"), ws, 2026, 12, report_data(), today=date(2026, 12, 10))
+        reports.file_report(user("clerk"), ws, 2026, 12, report_data(), today=date(2026, 12, 10))
     with pytest.raises(RuleViolation):
         service.add_employee(user("clerk"), ws, make_people(world, "a1a", 1)[0], date(2026, 12, 10), WAGE,
                              today=date(2026, 12, 10))
 
-    (assessment,) = service.compute_year(user("admin"), 2026, today=date(2027, 1, 10))
+    (assessment,) = assessments.compute_year(user("admin"), 2026, today=date(2027, 1, 10))
     assert (assessment.stable_aided, assessment.level, assessment.reward, assessment.withheld,
             assessment.classification) == (8, 1, Decimal("0.00"), True, "adjusted")  # no reward after exit
-    assert service.compute_year(user("admin"), 2027, today=date(2028, 1, 5)) == []
+    assert assessments.compute_year(user("admin"), 2027, today=date(2028, 1, 5)) == []
 
     actions = _actions()
     for action in ("workshop.certify", "workshop_employee.add", "workshop_report.file", "workshop.watch",
                    "workshop.propose_exit", "workshop_exit.propose", "workshop_exit.publish", "workshop_exit.approve",
                    "workshop_exit.exit", "workshop.exit", "workshop_employee.end_by_exit", "assessment.compute"):
         assert action in actions
-    assert [e.state for e in service.exits_of(ws_id)] == ["exited"]  # history kept
+    assert [e.state for e in queries.exits_of(ws_id)] == ["exited"]  # history kept
     assert verify_chain().ok
 
 
 def test_a_violation_proposes_an_exit_at_once(world, ctx):
     ws_id = make_workshop(world, aided=6, certified_on=date(2026, 1, 1))
-    service.file_report(user("clerk"), workshop(ws_id), 2026, 10, report_data(violation=True, note="非法占用耕地"),
+    reports.file_report(user("clerk"), workshop(ws_id), 2026, 10, report_data(violation=True, note="非法占用耕地"),
                         today=TODAY)
     (proposal,) = _exits(ws_id)
     assert (proposal.condition, proposal.started_in, proposal.met_in) == (
@@ -132,30 +137,30 @@ def test_a_violation_proposes_an_exit_at_once(world, ctx):
 def test_the_clerk_refiles_a_month_until_the_year_is_approved(world, ctx):
     ws_id = make_workshop(world, aided=6)
     (first,) = file_reports(ws_id, (2025, 6), (2025, 6))
-    again = service.file_report(user("reviewer"), workshop(ws_id), 2025, 6, report_data(total=25), today=TODAY)
+    again = reports.file_report(user("reviewer"), workshop(ws_id), 2025, 6, report_data(total=25), today=TODAY)
     assert again.id == first and again.total_employees == 25 and again.updated_by == user("reviewer").id
     assert "workshop_report.refile" in _actions()
 
-    (assessment,) = service.compute_year(user("admin"), 2025, today=TODAY)
-    service.approve_assessment(user("admin"), assessment, today=TODAY)
+    (assessment,) = assessments.compute_year(user("admin"), 2025, today=TODAY)
+    assessments.approve_assessment(user("admin"), assessment, today=TODAY)
     with pytest.raises(WorkshopRefused) as err:
-        service.file_report(user("clerk"), workshop(ws_id), 2025, 6, report_data(total=30), today=TODAY)
+        reports.file_report(user("clerk"), workshop(ws_id), 2025, 6, report_data(total=30), today=TODAY)
     assert "2025" in err.value.problems["year"]
     with pytest.raises(WorkshopRefused):  # an employment day in the closed year
         service.add_employee(user("clerk"), workshop(ws_id), make_people(world, "a1a", 1)[0], date(2025, 12, 1),
                              WAGE, today=TODAY)
-    service.file_report(user("clerk"), workshop(ws_id), 2026, 1, report_data(), today=TODAY)  # the next year is open
+    reports.file_report(user("clerk"), workshop(ws_id), 2026, 1, report_data(), today=TODAY)  # the next year is open
 
 
 def test_missing_reports_of_a_month_by_scope(world, ctx):
     a = make_workshop(world, "a1a", aided=6)
     b = make_workshop(world, "a1b", aided=6)
     make_workshop(world, "a1a", aided=6, certified_on=date(2026, 11, 2))  # not yet a workshop in October
-    assert {w.id for w in service.missing_reports(user("reviewer"), 2026, 10)} == {a, b}
-    assert {w.id for w in service.missing_reports(user("clerk"), 2026, 10)} == {a}
+    assert {w.id for w in reports.missing_reports(user("reviewer"), 2026, 10)} == {a, b}
+    assert {w.id for w in reports.missing_reports(user("clerk"), 2026, 10)} == {a}
     file_reports(a, (2026, 10), (2026, 10))
-    assert {w.id for w in service.missing_reports(user("reviewer"), 2026, 10)} == {b}
-    assert service.missing_reports(user("admin_b"), 2026, 10) == []
+    assert {w.id for w in reports.missing_reports(user("reviewer"), 2026, 10)} == {b}
+    assert reports.missing_reports(user("admin_b"), 2026, 10) == []
 
 
 def test_monitoring_starts_when_the_portal_first_holds_the_workshop(world, ctx):
@@ -233,7 +238,7 @@ def test_who_keeps_employee_records_and_files_reports(world, ctx):
         service.add_employee(user(who), workshop(ws_id), person, date(2026, 1, 1), WAGE, today=TODAY)
     for who in ("admin", "clerk_b", "auditor"):
         with pytest.raises(NotAllowed):
-            service.file_report(user(who), workshop(ws_id), 2026, 10, report_data(), today=TODAY)
+            reports.file_report(user(who), workshop(ws_id), 2026, 10, report_data(), today=TODAY)
     (outsider,) = make_people(world, "b1a", 1)
     with pytest.raises(WorkshopRefused) as err:
         service.add_employee(user("clerk"), workshop(ws_id), outsider, date(2026, 1, 1), WAGE, today=TODAY)
@@ -245,40 +250,40 @@ def test_report_boundaries(world, ctx):
     ws_id = make_workshop(world, aided=6, certified_on=date(2026, 3, 15))
     for year, month in ((2026, 12), (2026, 2)):
         with pytest.raises(WorkshopRefused) as err:
-            service.file_report(user("clerk"), workshop(ws_id), year, month, report_data(), today=TODAY)
+            reports.file_report(user("clerk"), workshop(ws_id), year, month, report_data(), today=TODAY)
         assert "month" in err.value.problems
     with pytest.raises(WorkshopRefused) as err:  # fewer in total than the aided on record
-        service.file_report(user("clerk"), workshop(ws_id), 2026, 3, report_data(total=5), today=TODAY)
+        reports.file_report(user("clerk"), workshop(ws_id), 2026, 3, report_data(total=5), today=TODAY)
     assert "6" in err.value.problems["total_employees"]
-    assert service.file_report(user("clerk"), workshop(ws_id), 2026, 3, report_data(total=6), today=TODAY).id
+    assert reports.file_report(user("clerk"), workshop(ws_id), 2026, 3, report_data(total=6), today=TODAY).id
 
 
 def test_exit_approval_segregation_and_double_approval(world, ctx):
     admin2 = add_admin(world)
     ws_id = make_workshop(world, aided=6)
-    proposal = service.propose_exit(user("admin"), workshop(ws_id), "other", "企业主体注销", "营业执照注销通知书",
+    proposal = exits.propose_exit(user("admin"), workshop(ws_id), "other", "企业主体注销", "营业执照注销通知书",
                                     today=date(2026, 11, 2))
     with pytest.raises(Conflict):  # one exit at a time
-        service.propose_exit(user("reviewer"), workshop(ws_id), "other", "重复提出", today=date(2026, 11, 2))
+        exits.propose_exit(user("reviewer"), workshop(ws_id), "other", "重复提出", today=date(2026, 11, 2))
     with pytest.raises(NotAllowed):
-        service.publish_notice(user("clerk"), proposal, today=date(2026, 11, 2))
+        exits.publish_notice(user("clerk"), proposal, today=date(2026, 11, 2))
     with pytest.raises(RuleViolation) as err:  # not before the notice
-        service.approve_exit(admin2, proposal, date(2026, 11, 20), today=TODAY)
+        exits.approve_exit(admin2, proposal, date(2026, 11, 20), today=TODAY)
     assert err.value.code == "illegal_move"
-    service.publish_notice(user("reviewer"), proposal, today=date(2026, 11, 2))
+    exits.publish_notice(user("reviewer"), proposal, today=date(2026, 11, 2))
     with pytest.raises(NotAllowed) as err:
-        service.approve_exit(user("admin"), proposal, date(2026, 11, 20), today=TODAY)
+        exits.approve_exit(user("admin"), proposal, date(2026, 11, 20), today=TODAY)
     assert err.value.code == "own_submission"
     with pytest.raises(NotAllowed):
-        service.approve_exit(user("reviewer"), proposal, date(2026, 11, 20), today=TODAY)
+        exits.approve_exit(user("reviewer"), proposal, date(2026, 11, 20), today=TODAY)
     with pytest.raises(WorkshopRefused):  # effective before the day of approval
-        service.approve_exit(admin2, proposal, date(2026, 11, 21), today=TODAY)
-    service.approve_exit(admin2, proposal, date(2026, 12, 1), today=TODAY)
+        exits.approve_exit(admin2, proposal, date(2026, 11, 21), today=TODAY)
+    exits.approve_exit(admin2, proposal, date(2026, 12, 1), today=TODAY)
     with pytest.raises(Conflict):
-        service.approve_exit(admin2, _exits(ws_id)[0], date(2026, 12, 1), today=TODAY)
+        exits.approve_exit(admin2, _exits(ws_id)[0], date(2026, 12, 1), today=TODAY)
     assert workshop(ws_id).state == "exiting"  # approved, not yet effective
-    assert service.finalize_due(date(2026, 11, 30)) == 0
-    assert service.finalize_due(date(2026, 12, 1)) == 1
+    assert exits.finalize_due(date(2026, 11, 30)) == 0
+    assert exits.finalize_due(date(2026, 12, 1)) == 1
     assert (workshop(ws_id).state, workshop(ws_id).exited_on) == ("exited", date(2026, 12, 1))
 
 
@@ -287,14 +292,14 @@ def test_a_rejected_exit_resumes_the_workshop_and_is_not_proposed_again(world, c
     file_reports(ws_id, (2026, 7), (2026, 9), operating=False)
     (proposal,) = _exits(ws_id)
     with pytest.raises(NotAllowed):
-        service.reject_exit(user("reviewer"), proposal, "已复工", today=TODAY)
+        exits.reject_exit(user("reviewer"), proposal, "已复工", today=TODAY)
     with pytest.raises(WorkshopRefused):
-        service.reject_exit(user("admin"), proposal, " ", today=TODAY)
-    service.reject_exit(user("admin"), proposal, "十月已复工复产", today=TODAY)
+        exits.reject_exit(user("admin"), proposal, " ", today=TODAY)
+    exits.reject_exit(user("admin"), proposal, "十月已复工复产", today=TODAY)
     assert (_exits(ws_id)[0].state, workshop(ws_id).state) == ("rejected", "watch")  # the halted run goes on
-    assert service.monitor_all(TODAY)["proposed"] == 0  # the same run is not proposed twice
+    assert monitoring.monitor_all(TODAY)["proposed"] == 0  # the same run is not proposed twice
     with pytest.raises(Conflict):
-        service.reject_exit(user("admin"), _exits(ws_id)[0], "再次驳回", today=TODAY)
+        exits.reject_exit(user("admin"), _exits(ws_id)[0], "再次驳回", today=TODAY)
     file_reports(ws_id, (2026, 10), (2026, 10))
     assert workshop(ws_id).state == "normal"
 
@@ -305,20 +310,20 @@ def test_assessment_tiers_from_employee_records(world, ctx):
     boundaries = {4: (0, "0.00"), 5: (1, "10000.00"), 9: (1, "10000.00"), 10: (2, "20000.00"), 30: (4, "50000.00")}
     ids = {n: make_workshop(world, "a1a", aided=n) for n in boundaries}
     employ(ids[5], make_people(world, "a1a", 1), date(2025, 1, 1), date(2025, 5, 31))  # five months: not stable
-    found = {a.workshop_id: a for a in service.compute_year(user("admin"), 2025, today=TODAY)}
+    found = {a.workshop_id: a for a in assessments.compute_year(user("admin"), 2025, today=TODAY)}
     for n, (level, reward) in boundaries.items():
         a = found[ids[n]]
         assert (a.stable_aided, a.level, a.reward, a.state) == (n, level, Decimal(reward), "computed")
         assert a.classification == ("adjusted" if n == 4 else "new")  # 4 aided for 6 months met the condition
     assert len(found[ids[30]].stable_person_ids.split(",")) == 30
-    assert [p.name for p, months in service.stable_employees(workshop(ids[5]), 2025)][:1]
+    assert [p.name for p, months in assessments.stable_employees(workshop(ids[5]), 2025)][:1]
 
     employ(ids[9], make_people(world, "a1a", 1), date(2026, 1, 1))  # 10 stable in 2026: the tier rose
     leaver = db.session.execute(select(WorkshopEmployee).where(WorkshopEmployee.workshop_id == ids[10])
                                 .order_by(WorkshopEmployee.id)).scalars().first()
     leaver.leave_date = date(2026, 3, 31)  # 9 stable in 2026: below the tier it had
     db.session.commit()
-    later = {a.workshop_id: a for a in service.compute_year(user("admin"), 2026, today=date(2027, 1, 10))}
+    later = {a.workshop_id: a for a in assessments.compute_year(user("admin"), 2026, today=date(2027, 1, 10))}
     assert (later[ids[9]].level, later[ids[9]].classification) == (2, "upgraded")
     assert (later[ids[10]].level, later[ids[10]].classification) == (1, "supported")
     assert (later[ids[30]].level, later[ids[30]].classification) == (4, "steady")
@@ -326,43 +331,43 @@ def test_assessment_tiers_from_employee_records(world, ctx):
 
 def test_assessment_approval_and_payment(world, ctx):
     big, small = make_workshop(world, aided=30), make_workshop(world, aided=4)
-    found = {a.workshop_id: a for a in service.compute_year(user("admin"), 2025, today=TODAY)}
+    found = {a.workshop_id: a for a in assessments.compute_year(user("admin"), 2025, today=TODAY)}
     with pytest.raises(RuleViolation):  # the year has not ended
-        service.compute_year(user("admin"), 2026, today=TODAY)
+        assessments.compute_year(user("admin"), 2026, today=TODAY)
     with pytest.raises(NotAllowed):
-        service.compute_year(user("reviewer"), 2025, today=TODAY)
+        assessments.compute_year(user("reviewer"), 2025, today=TODAY)
     with pytest.raises(NotAllowed):
-        service.approve_assessment(user("reviewer"), found[big], today=TODAY)
-    service.approve_assessment(user("admin"), found[big], today=date(2026, 11, 20))
+        assessments.approve_assessment(user("reviewer"), found[big], today=TODAY)
+    assessments.approve_assessment(user("admin"), found[big], today=date(2026, 11, 20))
     with pytest.raises(Conflict):
-        service.approve_assessment(user("admin"), found[big], today=TODAY)
+        assessments.approve_assessment(user("admin"), found[big], today=TODAY)
     with pytest.raises(RuleViolation):  # paid before it was approved
-        service.record_payment(user("admin"), found[big], date(2026, 11, 19), "ZF20261119", today=TODAY)
+        assessments.record_payment(user("admin"), found[big], date(2026, 11, 19), "ZF20261119", today=TODAY)
     with pytest.raises(WorkshopRefused):
-        service.record_payment(user("admin"), found[big], date(2026, 11, 21), " ", today=TODAY)
-    service.record_payment(user("admin"), found[big], date(2026, 11, 21), "ZF20261121-001", today=TODAY)
+        assessments.record_payment(user("admin"), found[big], date(2026, 11, 21), " ", today=TODAY)
+    assessments.record_payment(user("admin"), found[big], date(2026, 11, 21), "ZF20261121-001", today=TODAY)
     with pytest.raises(Conflict):
-        service.record_payment(user("admin"), found[big], date(2026, 11, 21), "ZF20261121-002", today=TODAY)
+        assessments.record_payment(user("admin"), found[big], date(2026, 11, 21), "ZF20261121-002", today=TODAY)
     db.session.expire_all()
     paid = db.session.get(Assessment, found[big].id)
     assert (paid.state, paid.reward, paid.paid_on, paid.bank_reference) == (
         "paid", Decimal("50000.00"), date(2026, 11, 21), "ZF20261121-001")
 
-    service.approve_assessment(user("admin"), found[small], today=TODAY)
+    assessments.approve_assessment(user("admin"), found[small], today=TODAY)
     with pytest.raises(RuleViolation):  # a reward of 0 is not paid
-        service.record_payment(user("admin"), found[small], TODAY, "ZF0", today=TODAY)
+        assessments.record_payment(user("admin"), found[small], TODAY, "ZF0", today=TODAY)
 
-    again = service.compute_year(user("admin"), 2025, today=TODAY)  # final rows are kept as they are
+    again = assessments.compute_year(user("admin"), 2025, today=TODAY)  # final rows are kept as they are
     assert {a.state for a in again} == {"paid", "approved"}
     assert "assessment.pay" in _actions()
 
 
 def test_a_township_may_propose_again_after_a_rejection(world, ctx):
     ws_id = make_workshop(world, aided=6)
-    first = service.propose_exit(user("reviewer"), workshop(ws_id), "other", "安全生产隐患", today=TODAY)
+    first = exits.propose_exit(user("reviewer"), workshop(ws_id), "other", "安全生产隐患", today=TODAY)
     with pytest.raises(WorkshopRefused):
-        service.propose_exit(user("reviewer"), workshop(ws_id), "nonsense", "理由", today=TODAY)
-    service.reject_exit(user("admin"), first, "已整改到位", today=TODAY)
-    second = service.propose_exit(user("reviewer"), workshop(ws_id), "other", "整改后复查仍不合格", today=TODAY)
+        exits.propose_exit(user("reviewer"), workshop(ws_id), "nonsense", "理由", today=TODAY)
+    exits.reject_exit(user("admin"), first, "已整改到位", today=TODAY)
+    second = exits.propose_exit(user("reviewer"), workshop(ws_id), "other", "整改后复查仍不合格", today=TODAY)
     assert [e.state for e in _exits(ws_id)] == ["rejected", "proposed"] and second.proposed_by == user("reviewer").id
-    assert service.followup(second, TODAY) and len(service.followup(second, TODAY)) == 6
+    assert exits.followup(second, TODAY) and len(exits.followup(second, TODAY)) == 6

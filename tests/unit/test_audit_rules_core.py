@@ -11,7 +11,6 @@ from portal.audit.rules import (
     MAX_RUN_MONTHS,
     Month,
     finding_actions,
-    is_money,
     months_between,
     near_full,
     next_finding_state,
@@ -19,6 +18,7 @@ from portal.audit.rules import (
     period_problem,
     recovered_problem,
 )
+from portal.core.money import is_money
 from portal.core.states import IllegalMove
 
 TODAY = date(2026, 11, 22)

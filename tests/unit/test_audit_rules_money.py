@@ -7,9 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from portal.audit.rules import (
+from portal.audit.detectors.money_rules import (
     BATCH_MIN_HOLDERS,
-    Month,
     batch_month,
     beyond_grace,
     budget_crossing,
@@ -29,6 +28,7 @@ from portal.audit.rules import (
     run_length,
     timely_count,
 )
+from portal.audit.rules import Month
 
 SEP = Month(2026, 9)
 ELIGIBLE = ("lifted", "monitored", "low_income")

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.audit.rules import (
+from portal.audit.detectors.people_rules import (
     GhostReason,
     LinePay,
     add_months,

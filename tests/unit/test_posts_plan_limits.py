@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from portal.posts.plan_rules import approval_limit_problems
+from portal.posts.plans.rules import approval_limit_problems
 from tests.unit.test_posts_rules import plan
 
 

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from portal.core.calendar import WorkCalendar
 from portal.core.errors import RuleViolation
-from portal.posts.exit_rules import (
+from portal.core.money import is_money
+from portal.posts.exits.rules import (
     FULL_TIME_ELSEWHERE,
     ExitProposal,
     HolderFacts,
@@ -21,7 +22,7 @@ from portal.posts.exit_rules import (
     exit_triggers,
     last_day_on_duty,
 )
-from portal.posts.hiring_rules import (
+from portal.posts.hiring.rules import (
     Candidate,
     Handler,
     NomineeFacts,
@@ -35,13 +36,12 @@ from portal.posts.hiring_rules import (
     rank_candidates,
     written_reason_problems,
 )
-from portal.posts.plan_rules import (
+from portal.posts.plans.rules import (
     PostPlan,
     appointment_term_problems,
     check_post_plan,
     close_problems,
     fill_problems,
-    is_money,
     term_last_day,
     vacancies,
 )

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from portal.payroll.rules import LineFlag, line_flags
-from portal.posts.plan_rules import QuotaUse, within_standard
+from portal.posts.plans.rules import QuotaUse, within_standard
 
 S = Decimal("800.00")
 NEW, ABOVE, FULL, ZERO = (LineFlag.NEW_HOLDER, LineFlag.ABOVE_LAST_MONTH, LineFlag.FULL_PAY_WITH_LEAVE,

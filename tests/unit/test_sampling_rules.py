@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.audit.sampling_rules import (
+from portal.audit.sampling.rules import (
     Method,
     allocate,
     check_complete,

@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from portal.attendance import overrides, service
-from portal.attendance.models import AttendanceMark, WorkdayOverride
+from portal.attendance.models import AttendanceMark
 from portal.core.auditlog import AuditEntry
+from portal.core.workdays import WorkdayOverride
 from portal.extensions import db
 from tests.exit_factories import make_holder, user
 

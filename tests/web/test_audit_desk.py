@@ -23,7 +23,7 @@ DESK = ["/audit/", "/audit/samples", "/audit/search", "/audit/report", "/audit/l
 def county(app, world):
     """October 2026 paid in 青竹村 (4 holders) and approved in 石门村 (2); two holders share an account;
     a shared-account run has raised one finding."""
-    from portal.audit import service
+    from portal.audit import runs
     from portal.audit.rules import Month
     from portal.extensions import db
     from portal.posts.models import Appointment
@@ -37,7 +37,7 @@ def county(app, world):
         people[1].bank_account = people[0].bank_account
         people[0].phone = "13812345678"
         db.session.commit()
-        service.run_audit(user("auditor"), Month(2026, 1), Month(2026, 10), ["shared_account"], today=TODAY)
+        runs.run_audit(user("auditor"), Month(2026, 1), Month(2026, 10), ["shared_account"], today=TODAY)
         info = {"id_number": people[0].id_number, "account": people[0].bank_account, "name": people[0].name,
                 "person_id": people[0].id}
         db.session.remove()
@@ -72,7 +72,7 @@ def test_the_dashboard_shows_the_heat_table_money_and_chart_data(county, login):
 
 def test_drawing_a_sample_and_a_failed_check_from_the_pages(county, login, app):
     from portal.audit.models import Finding
-    from portal.audit.sampling_models import AuditSampleLine
+    from portal.audit.sampling.models import AuditSampleLine
     from portal.extensions import db
 
     c = login("auditor")

@@ -226,11 +226,11 @@ def test_a_run_from_the_page_shows_its_counts_and_its_progress(world, app, login
 
 
 def test_the_progress_of_a_running_run(world, app, login):
-    from portal.audit import service
+    from portal.audit import runs
     from portal.audit.rules import Month
 
     with app.app_context():
-        run = service.start_run(user("admin"), Month(2026, 1), Month(2026, 2), ["shared_account"])
+        run = runs.start_run(user("admin"), Month(2026, 1), Month(2026, 2), ["shared_account"])
         run_id = run.id
     data = login("auditor").get(f"/audit/runs/{run_id}/progress").get_json()
     assert data["state"] == "running" and (data["done"], data["total"]) == (0, 1)
@@ -240,11 +240,11 @@ def test_the_progress_of_a_running_run(world, app, login):
 
 
 def test_a_second_run_while_one_goes_is_refused_with_the_input_kept(world, app, login):
-    from portal.audit import service
+    from portal.audit import runs
     from portal.audit.rules import Month
 
     with app.app_context():
-        service.start_run(user("admin"), Month(2026, 1), Month(2026, 2), ["shared_account"])
+        runs.start_run(user("admin"), Month(2026, 1), Month(2026, 2), ["shared_account"])
     resp = login("auditor").post("/audit/run", {"first": "2026-01", "last": "2026-02",
                                                 "detectors": "shared_account"})
     assert resp.status_code == 409
@@ -294,7 +294,7 @@ def test_the_auditor_home_counts_findings_and_links_the_run(planted, login):
 
 
 def test_the_admin_sets_a_threshold_and_a_budget(world, app, login):
-    from portal.posts.settings import first_open_day
+    from portal.core.settings import first_open_day
 
     with app.app_context():
         day = first_open_day().isoformat()

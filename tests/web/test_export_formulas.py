@@ -54,7 +54,7 @@ def test_safe_row_neutralises_text_and_keeps_numbers():
 
 
 def test_the_ledger_import_reads_an_exported_formula_text_as_typed():
-    from portal.registry.ledger_format import read_text
+    from portal.registry.ledger.format import read_text
 
     assert read_text("'=1+1") == "=1+1"
     assert read_text("'abc") == "'abc"
@@ -107,7 +107,7 @@ def _export_requests(ids) -> dict[str, list[tuple[str, str, str, dict]]]:
 @pytest.fixture
 def demo_login(app):
     """The demo county built, and a login to it by username."""
-    from portal.demo import DEMO_PASSWORD, build_demo
+    from portal.demo.county import DEMO_PASSWORD, build_demo
     from tests.conftest import PortalClient
 
     with app.app_context():

@@ -16,7 +16,7 @@ from portal.attendance import service as attendance
 from portal.core import auditlog
 from portal.core.auditlog import AuditEntry
 from portal.extensions import db
-from portal.posts import plan_labels
+from portal.posts.plans import labels as plan_labels
 from portal.registry.models import Person
 from portal.registry.rules import Problem, with_check_digit
 from tests.conftest import PASSWORD, csrf_from

@@ -34,7 +34,7 @@ def _counts(app) -> tuple:
 @pytest.mark.parametrize("name", XLSX_CORPUS)
 def test_parse_ledger_refuses_a_hostile_workbook_with_a_message(app, name):
     from portal.core.imports import UnreadableFile
-    from portal.registry.ledger import parse_ledger
+    from portal.registry.ledger.service import parse_ledger
 
     with app.test_request_context(), pytest.raises(UnreadableFile) as refused:
         parse_ledger(hostile_xlsx()[name])

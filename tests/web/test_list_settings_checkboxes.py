@@ -3,6 +3,7 @@ categories and the workshops' aided household categories."""
 
 import re
 
+from portal.core import settings as county_settings
 from portal.core.clock import county_today
 from portal.extensions import db
 from portal.posts import settings as post_settings
@@ -19,7 +20,7 @@ def test_eligible_categories_are_checkboxes_on_the_posts_settings_page(world, lo
     page = admin.get("/posts/settings").get_data(as_text=True)
     assert sorted(_checkboxes(page, "cat-categories")) == ["general", "lifted", "low_income", "monitored"]
     assert 'value="eligible_categories"' not in page  # no longer typed into the generic form
-    day = post_settings.first_open_day(county_today()).isoformat()
+    day = county_settings.first_open_day(county_today()).isoformat()
     resp = admin.post("/posts/settings", {"cat-categories": ["lifted", "monitored"], "cat-effective_from": day})
     assert resp.status_code == 302
     with app.app_context():
@@ -35,7 +36,7 @@ def test_aided_categories_are_checkboxes_on_the_workshop_settings_page(world, lo
     page = admin.get("/workshops/settings").get_data(as_text=True)
     assert sorted(_checkboxes(page, "cat-categories")) == ["lifted", "low_income", "monitored"]
     assert 'value="workshop_aided_categories"' not in page
-    day = post_settings.first_open_day(county_today()).isoformat()
+    day = county_settings.first_open_day(county_today()).isoformat()
     resp = admin.post("/workshops/settings", {"cat-categories": ["lifted", "monitored", "low_income"],
                                               "cat-effective_from": day})
     assert resp.status_code == 302

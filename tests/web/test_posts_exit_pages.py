@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from portal.posts import exits
+from portal.posts.exits import service as exits
 from tests.exit_factories import exit_row, make_holder
 
 TODAY = date(2026, 3, 2)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from portal.extensions import db
-from portal.posts.hiring import county_today
+from portal.posts.hiring.service import county_today
 from portal.posts.models import Appointment
 from tests.hiring_factory import make_person, make_post, user
 

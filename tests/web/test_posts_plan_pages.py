@@ -8,7 +8,7 @@ from io import BytesIO
 
 import pytest
 
-from portal.posts.plan_rules import term_last_day
+from portal.posts.plans.rules import term_last_day
 from tests.posts_plans_support import approved_plan, day_before_open, new_plan, setup_county, start
 
 

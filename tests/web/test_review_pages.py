@@ -11,8 +11,8 @@ import pytest
 
 from portal.core.i18n import number
 from portal.extensions import db
-from portal.posts import plans
 from portal.posts.models import Appointment
+from portal.posts.plans import service as plans
 from tests.integration.test_review_figures import _payroll
 from tests.payroll_factories import make_holders, user
 from tests.posts_plans_support import approved_plan, new_plan, setup_county

@@ -23,7 +23,7 @@ def test_a_townships_quotas_stand_on_one_page_beside_their_use(world, login, app
         setup_county(quota=6)
         approved_plan(headcount=2)
         submitted = new_plan(headcount=3)
-        from portal.posts import plans
+        from portal.posts.plans import service as plans
         from tests.posts_plans_support import user
 
         plans.submit(user("clerk"), submitted)

@@ -18,14 +18,14 @@ from sqlalchemy import select
 from portal.core.auditlog import AuditEntry
 from portal.extensions import db
 from portal.notice import views as notice_views
-from portal.workshops import assessments as ws_assessments
-from portal.workshops import exits as ws_exits
-from portal.workshops import monitoring as ws_monitoring
 from portal.workshops import queries as ws_queries
-from portal.workshops import reports as ws_reports
-from portal.workshops import service
 from portal.workshops import settings as ws_settings
+from portal.workshops.assessments import service as ws_assessments
+from portal.workshops.certification import service
+from portal.workshops.exits import service as ws_exits
 from portal.workshops.models import Assessment, MonthlyReport, Workshop, WorkshopEmployee, WorkshopExit
+from portal.workshops.monitoring import service as ws_monitoring
+from portal.workshops.reports import service as ws_reports
 from tests.workshop_factories import (
     TODAY,
     WAGE,
@@ -367,7 +367,7 @@ def test_an_exit_through_the_pages_with_its_notice_on_the_village_board(app, wor
 def test_the_county_admin_rejects_an_exit_with_a_note(app, world, login):
     a, _b, _c = _workshops(app, world)
     with database(app):
-        proposal = service.propose_exit(user("reviewer"), db.session.get(Workshop, a), "other", "安全隐患",
+        proposal = ws_exits.propose_exit(user("reviewer"), db.session.get(Workshop, a), "other", "安全隐患",
                                         today=TODAY).id
     admin = login("admin")
     page = _text(admin.get(f"/workshops/exits/{proposal}"))
@@ -504,9 +504,9 @@ def test_every_page_renders_in_chinese_for_every_role(app, world, login):
     with database(app):
         file_reports(a, (2026, 10), (2026, 10))
         employ(a, make_people(world, "a1a", 1), date(2026, 2, 1))
-        proposal = service.propose_exit(user("reviewer"), db.session.get(Workshop, a), "other", "理由",
+        proposal = ws_exits.propose_exit(user("reviewer"), db.session.get(Workshop, a), "other", "理由",
                                         today=TODAY).id
-        (assessment,) = [x.id for x in service.compute_year(user("admin"), 2025, today=TODAY)
+        (assessment,) = [x.id for x in ws_assessments.compute_year(user("admin"), 2025, today=TODAY)
                          if x.workshop_id == a]
     pages = ["/workshops/", f"/workshops/{a}", f"/workshops/{a}?months=all", f"/workshops/{a}/reports/2026/10",
              "/workshops/reports", "/workshops/monitoring", "/workshops/exits", f"/workshops/exits/{proposal}",

@@ -34,7 +34,8 @@ from portal.attendance.service import ON_DUTY
 from portal.audit.detectors import Detector, Hit, Scope, register
 from portal.audit.detectors.common import county_villages, day_text, money_text, month_text, village_names
 from portal.audit.detectors.people_common import chunks, county_date, paid_lines, person_history, sentences
-from portal.audit.rules import Month, Severity, SubjectType, near_full, value_at
+from portal.audit.detectors.people_rules import value_at
+from portal.audit.rules import Month, Severity, SubjectType, near_full
 from portal.core.masking import mask_id
 from portal.extensions import db
 from portal.payroll.models import Payroll, PayrollLine

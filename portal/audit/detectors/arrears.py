@@ -23,8 +23,9 @@ from sqlalchemy import select
 
 from portal.audit.detectors import Detector, Hit, Scope, register
 from portal.audit.detectors.common import county_villages, day_text, money_text, month_text, village_names
+from portal.audit.detectors.money_rules import payment_overdue_days
 from portal.audit.detectors.people_common import in_period
-from portal.audit.rules import Month, Severity, SubjectType, payment_overdue_days
+from portal.audit.rules import Month, Severity, SubjectType
 from portal.extensions import db
 from portal.payroll.arrears import county_date, deadline_days
 from portal.payroll.models import Payroll

@@ -35,18 +35,9 @@ from portal.attendance.rules import active_window
 from portal.attendance.service import ON_DUTY, county_calendar
 from portal.audit.detectors import Detector, Hit, Scope, register
 from portal.audit.detectors.common import county_villages, money_text, month_text, village_names
+from portal.audit.detectors.money_rules import BATCH_MIN_HOLDERS, batch_month, full_attendance, month_runs, run_length
 from portal.audit.detectors.people_common import PAID_STATES
-from portal.audit.rules import (
-    BATCH_MIN_HOLDERS,
-    Month,
-    Severity,
-    SubjectType,
-    batch_month,
-    full_attendance,
-    month_runs,
-    months_between,
-    run_length,
-)
+from portal.audit.rules import Month, Severity, SubjectType, months_between
 from portal.extensions import db
 from portal.payroll.models import Payroll, PayrollLine
 from portal.posts.models import Appointment, Post

@@ -28,8 +28,9 @@ from sqlalchemy import select
 
 from portal.audit.detectors import Detector, Hit, Scope, register
 from portal.audit.detectors.common import county_villages, money_text, month_text, village_names, years_of
+from portal.audit.detectors.money_rules import employed_at_month_end
 from portal.audit.detectors.people_common import CHUNK, PAID_STATES
-from portal.audit.rules import Month, Severity, SubjectType, employed_at_month_end
+from portal.audit.rules import Month, Severity, SubjectType
 from portal.core.masking import mask_id
 from portal.extensions import db
 from portal.payroll.models import Payroll, PayrollLine

@@ -1,7 +1,7 @@
 """抽查不符: a payroll line that failed its door-to-door check in a field-check sample.
 
 This detector finds nothing on a run: its findings are opened one at a time, when the county auditor
-records a failed check (portal.audit.sampling → service.open_field_finding). It is registered so that its
+records a failed check (audit.sampling.service → sampling.findings.open_field_finding). It is registered so that its
 code, name and evidence sentence are known wherever findings are listed, filtered and reported.
 Subject: the payroll line; period: its month; amount at stake: the line's amount.
 """

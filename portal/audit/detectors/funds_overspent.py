@@ -28,8 +28,9 @@ from sqlalchemy import func, select
 
 from portal.audit.detectors import Detector, Hit, Scope, register
 from portal.audit.detectors.common import county_villages, money_text, month_text, years_of
+from portal.audit.detectors.money_rules import budget_crossing, overrun
 from portal.audit.detectors.people_common import PAID_STATES
-from portal.audit.rules import Month, Severity, SubjectType, budget_crossing, overrun
+from portal.audit.rules import Month, Severity, SubjectType
 from portal.audit.settings import budgets_for
 from portal.extensions import db
 from portal.payroll.models import Payroll, PayrollLine

@@ -42,16 +42,8 @@ from portal.attendance.service import ON_DUTY, county_calendar
 from portal.audit.detectors import Detector, Hit, Scope, register
 from portal.audit.detectors.common import county_villages, day_text, money_text, month_text, village_names
 from portal.audit.detectors.people_common import chunks, county_date, paid_lines, person_history, sentences
-from portal.audit.rules import (
-    GhostReason,
-    LinePay,
-    Month,
-    Severity,
-    SubjectType,
-    ghost_verdict,
-    months_between,
-    value_at,
-)
+from portal.audit.detectors.people_rules import GhostReason, LinePay, ghost_verdict, value_at
+from portal.audit.rules import Month, Severity, SubjectType, months_between
 from portal.core.calendar import WorkCalendar
 from portal.core.masking import mask_id
 from portal.extensions import db

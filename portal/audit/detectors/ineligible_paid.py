@@ -33,17 +33,10 @@ from sqlalchemy import or_, select
 
 from portal.audit.detectors import Detector, Hit, Scope, register
 from portal.audit.detectors.common import county_villages, day_text, money_text, month_text, village_names
+from portal.audit.detectors.money_rules import beyond_grace, exit_proposed, ineligible_since
 from portal.audit.detectors.people_common import CHUNK, county_date, paid_lines
-from portal.audit.rules import (
-    Month,
-    Severity,
-    SubjectType,
-    beyond_grace,
-    exit_proposed,
-    ineligible_since,
-    months_between,
-    value_at,
-)
+from portal.audit.detectors.people_rules import value_at
+from portal.audit.rules import Month, Severity, SubjectType, months_between
 from portal.core.auditlog import AuditEntry
 from portal.core.masking import mask_id
 from portal.extensions import db

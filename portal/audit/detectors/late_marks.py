@@ -30,8 +30,9 @@ from sqlalchemy import and_, case, false, func, or_, select
 from portal.attendance.models import AttendanceMonth
 from portal.audit.detectors import Detector, Hit, Scope, register
 from portal.audit.detectors.common import county_villages, money_text, month_text, village_names
+from portal.audit.detectors.money_rules import late_share, mostly_late, timely_count
 from portal.audit.detectors.people_common import PAID_STATES, in_period
-from portal.audit.rules import Month, Severity, SubjectType, late_share, months_between, mostly_late, timely_count
+from portal.audit.rules import Month, Severity, SubjectType, months_between
 from portal.extensions import db
 from portal.payroll.models import Payroll
 

@@ -29,16 +29,8 @@ from portal.attendance.service import ON_DUTY
 from portal.audit.detectors import Detector, Hit, Scope, register
 from portal.audit.detectors.common import county_villages, day_text, money_text, village_names, years_of
 from portal.audit.detectors.people_common import listing, pay_by_month
-from portal.audit.rules import (
-    Month,
-    Severity,
-    SubjectType,
-    check_days,
-    crowded_days,
-    months_between,
-    overlapping_pairs,
-    windows_overlap,
-)
+from portal.audit.detectors.people_rules import check_days, crowded_days, overlapping_pairs, windows_overlap
+from portal.audit.rules import Month, Severity, SubjectType, months_between
 from portal.core.masking import mask_id
 from portal.extensions import db
 from portal.posts.models import Appointment, Post

@@ -33,8 +33,9 @@ from portal.attendance.rules import active_window
 from portal.attendance.service import ON_DUTY
 from portal.audit.detectors import Detector, Hit, Scope, register
 from portal.audit.detectors.common import county_villages, money_text, month_text, village_names, years_of
+from portal.audit.detectors.money_rules import excess_pay, quota_excess
 from portal.audit.detectors.people_common import PAID_STATES
-from portal.audit.rules import Month, Severity, SubjectType, excess_pay, months_between, quota_excess
+from portal.audit.rules import Month, Severity, SubjectType, months_between
 from portal.extensions import db
 from portal.payroll.models import Payroll, PayrollLine
 from portal.posts.models import Appointment, Post, SubsidyStandard, VillageQuota

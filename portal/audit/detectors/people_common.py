@@ -25,7 +25,7 @@ from portal.core.clock import DEFAULT_ZONE
 from portal.extensions import db
 from portal.payroll.models import Payroll, PayrollLine
 from portal.payroll.rules import LOCKING
-from portal.registry.ledger_audit import members_of
+from portal.registry.ledger.audit import members_of
 from portal.registry.models import Person
 
 PAID_STATES = tuple(sorted(LOCKING))  # approved, paid, submitted
@@ -105,7 +105,7 @@ def person_history(person_ids: Iterable[int], field: str) -> dict[int, list[tupl
     """Each person's recorded changes that name `field` (the register keeps the current value only; the
     audit log has every change, from the form, the API and the ledger import): person id → [(county date,
     before, after)] in the order they were made. The ledger import records a person on their household's row
-    (registry/ledger_audit.py), so the people's households are read too. A few queries a chunk of ids."""
+    (registry/ledger/audit.py), so the people's households are read too. A few queries a chunk of ids."""
     ids = sorted({int(i) for i in person_ids})
     needle = f'%"{field}":%'
     named = or_(AuditEntry.after.like(needle), AuditEntry.before.like(needle))

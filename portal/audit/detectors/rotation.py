@@ -29,7 +29,8 @@ from portal.attendance.service import ON_DUTY
 from portal.audit.detectors import Detector, Hit, Scope, register
 from portal.audit.detectors.common import county_villages, day_text, village_names
 from portal.audit.detectors.people_common import listing, sentences
-from portal.audit.rules import Month, Severity, SubjectType, back_and_forth, rotation_groups, rotation_threshold
+from portal.audit.detectors.people_rules import back_and_forth, rotation_groups, rotation_threshold
+from portal.audit.rules import Month, Severity, SubjectType
 from portal.extensions import db
 from portal.posts.models import Appointment, Post
 from portal.registry.models import Household, Person

@@ -57,11 +57,11 @@ def test_several_counties_need_one_named(world, app):
 
 
 def test_a_second_run_is_told_so(world, app):
-    from portal.audit import service
+    from portal.audit import runs
     from portal.audit.rules import Month
 
     with app.app_context():
-        service.start_run(user("auditor"), Month(2026, 1), Month(2026, 2))
+        runs.start_run(user("auditor"), Month(2026, 1), Month(2026, 2))
     result = _invoke(app, "--from", "2026-01", "--to", "2026-10", "--as", "admin")
     assert result.exit_code == 1
     assert "An audit run is already going" in result.output or "已有一次审计正在运行" in result.output

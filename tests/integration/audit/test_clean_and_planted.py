@@ -33,23 +33,24 @@ def _plant(code: str):
 
 
 def _run():
-    from portal.audit import service
+    from portal.audit import runs
     from portal.audit.models import Finding
     from portal.audit.rules import Month
     from portal.extensions import db
 
-    run = service.run_audit(user("auditor"), Month(2026, 1), Month(2026, 10), today=TODAY)
+    run = runs.run_audit(user("auditor"), Month(2026, 1), Month(2026, 10), today=TODAY)
     assert run.state == "done"
     db.session.expire_all()
     return run, db.session.execute(select(Finding).order_by(Finding.id)).scalars().all()
 
 
 def test_a_clean_county_yields_no_finding(world, ctx):
-    from portal.audit import service
+    from portal.audit import findings as service
+    from portal.audit import runs
 
     build_clean_county(world)
     run, findings = _run()
-    assert set(service.run_counts(run)) >= set(_codes())
+    assert set(runs.run_counts(run)) >= set(_codes())
     assert [(f.detector, service.evidence_of(f)) for f in findings] == []
 
 
@@ -60,7 +61,7 @@ def test_every_detector_has_a_planted_case():
 
 @pytest.mark.parametrize("code", _codes())
 def test_a_planted_case_is_found_once_by_its_detector(world, ctx, code):
-    from portal.audit import service
+    from portal.audit import findings as service
 
     plant = _plant(code)
     if plant is None:

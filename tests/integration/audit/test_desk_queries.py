@@ -19,9 +19,11 @@ TODAY = date(2026, 11, 22)
 def findings(world, ctx):
     """A shared account in 柳岸村 (A2) and a failed field check in 青竹村 (A1), closed as confirmed with ¥250
     recovered; the shared-account finding raised 20 days ago, the field check 3 days ago."""
-    from portal.audit import sampling, service
+    from portal.audit import findings as service
+    from portal.audit import runs
     from portal.audit.models import Finding
     from portal.audit.rules import Month
+    from portal.audit.sampling import service as sampling
     from portal.extensions import db
     from portal.posts.models import Appointment
     from portal.registry.models import Person
@@ -32,7 +34,7 @@ def findings(world, ctx):
     people[1].bank_account = people[0].bank_account
     db.session.commit()
     auditor = user("auditor")
-    service.run_audit(auditor, Month(2026, 1), Month(2026, 10), ["shared_account"], today=TODAY)
+    runs.run_audit(auditor, Month(2026, 1), Month(2026, 10), ["shared_account"], today=TODAY)
     sample = sampling.draw_sample(auditor, "2026-10", "percent", percent=50, seed=3, today=TODAY)
     sampling.record_check(auditor, sample.lines[0], False, True, True, "不在岗")
     field = db.session.get(Finding, sample.lines[0].finding_id)
@@ -46,7 +48,7 @@ def findings(world, ctx):
 
 
 def test_heat_table_counts_by_detector_and_township(findings):
-    from portal.audit import desk_queries
+    from portal.audit.desk import queries as desk_queries
 
     heat = desk_queries.heat(user("auditor").county_id, 2026)
     names = [n for _i, n in heat.townships]
@@ -58,7 +60,7 @@ def test_heat_table_counts_by_detector_and_township(findings):
 
 
 def test_money_by_month_raised_with_the_recovery_rate(findings):
-    from portal.audit import desk_queries
+    from portal.audit.desk import queries as desk_queries
 
     money = desk_queries.money_by_month(user("auditor").county_id, 2026)
     november = money.months[10]
@@ -69,7 +71,7 @@ def test_money_by_month_raised_with_the_recovery_rate(findings):
 
 
 def test_villages_ranked_by_amount_per_holder(findings):
-    from portal.audit import desk_queries
+    from portal.audit.desk import queries as desk_queries
 
     ranked = desk_queries.villages_at_risk(user("auditor").county_id, 2026)
     assert [(r.village, r.findings, r.holders) for r in ranked] == [("青竹村", 1, 2), ("柳岸村", 1, 2)]
@@ -77,7 +79,7 @@ def test_villages_ranked_by_amount_per_holder(findings):
 
 
 def test_findings_past_the_response_deadline_by_township(findings):
-    from portal.audit import desk_queries
+    from portal.audit.desk import queries as desk_queries
 
     county = user("auditor").county_id
     days, late = desk_queries.overdue(county, TODAY)
@@ -87,7 +89,7 @@ def test_findings_past_the_response_deadline_by_township(findings):
 
 
 def test_report_sums(findings):
-    from portal.audit import report_data
+    from portal.audit.desk import report_data
     from portal.audit.rules import Month
 
     r = report_data.build(user("auditor").county_id, Month(2026, 1), Month(2026, 12))

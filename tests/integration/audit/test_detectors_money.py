@@ -21,25 +21,25 @@ MONEY_CODES = ("batch_filled", "late_marks", "over_limit", "arrears", "double_be
 
 def _run(codes, first="2026-01", last="2026-10", today=TODAY):
     """Run the detectors through the audit service; the findings of those detectors, oldest first."""
-    from portal.audit import service
+    from portal.audit import runs
     from portal.audit.models import Finding
     from portal.audit.rules import Month
     from portal.extensions import db
 
     codes = [codes] if isinstance(codes, str) else list(codes)
-    service.run_audit(user("auditor"), Month.parse(first), Month.parse(last), codes, today=today)
+    runs.run_audit(user("auditor"), Month.parse(first), Month.parse(last), codes, today=today)
     db.session.expire_all()
     return db.session.execute(select(Finding).where(Finding.detector.in_(codes)).order_by(Finding.id)).scalars().all()
 
 
 def _facts(finding) -> dict:
-    from portal.audit.service import facts_of
+    from portal.audit.findings import facts_of
 
     return facts_of(finding)
 
 
 def _evidence(finding) -> str:
-    from portal.audit.service import evidence_of
+    from portal.audit.findings import evidence_of
 
     return evidence_of(finding)
 
@@ -51,8 +51,8 @@ def _paid(world, village="a1a", months=(9,), state="paid"):
 
 def _setting(world, key: str, value: str, day: date = date(2026, 1, 1)) -> None:
     """A county setting in force from `day` (written directly: the admin's page cannot reach back)."""
+    from portal.core.settings import CountySetting
     from portal.extensions import db
-    from portal.posts.models import CountySetting
 
     db.session.add(CountySetting(county_id=world.ids["ca"], key=key, value=value, effective_from=day,
                                  created_by=user("admin").id))

@@ -38,20 +38,20 @@ OUT, IN_PROVINCE = "migrant_out_of_province", "migrant_in_province"
 
 def _run(codes, first: str = "2026-01", last: str = "2026-10", today: date = TODAY) -> list:
     """Run the detectors as the county auditor; their findings, oldest first."""
-    from portal.audit import service
+    from portal.audit import runs
     from portal.audit.models import Finding
     from portal.audit.rules import Month
     from portal.extensions import db
 
     codes = [codes] if isinstance(codes, str) else list(codes)
-    run = service.run_audit(user("auditor"), Month.parse(first), Month.parse(last), codes, today=today)
+    run = runs.run_audit(user("auditor"), Month.parse(first), Month.parse(last), codes, today=today)
     assert run.state == "done", run.error
     db.session.expire_all()
     return db.session.execute(select(Finding).where(Finding.detector.in_(codes)).order_by(Finding.id)).scalars().all()
 
 
 def _evidence(finding) -> str:
-    from portal.audit import service
+    from portal.audit import findings as service
 
     return service.evidence_of(finding)
 
@@ -89,8 +89,8 @@ def _commit():
 def _setting(world, key: str, value: str, effective_from: date = date(2026, 1, 1)) -> None:
     """A county setting in force since a past day (written directly: the service only dates settings from
     the current month on)."""
+    from portal.core.settings import CountySetting
     from portal.extensions import db
-    from portal.posts.models import CountySetting
 
     db.session.add(CountySetting(county_id=world.ids["ca"], key=key, value=value, effective_from=effective_from,
                                  created_by=user("admin").id))

@@ -44,19 +44,20 @@ def _findings(detector=None):
 
 
 def test_a_shared_account_is_one_finding_and_a_rerun_refreshes_it(world, ctx):
-    from portal.audit import service
+    from portal.audit import findings as service
+    from portal.audit import runs
 
     _share_account(make_holders(world, "a1a", 2))
     auditor = user("auditor")
-    run = service.run_audit(auditor, _month("2026-01"), _month("2026-10"), ["shared_account"], today=TODAY)
+    run = runs.run_audit(auditor, _month("2026-01"), _month("2026-10"), ["shared_account"], today=TODAY)
     assert run.state == "done" and run.running_key is None
-    assert service.run_counts(run)["shared_account"]["new"] == 1
+    assert runs.run_counts(run)["shared_account"]["new"] == 1
     (finding,) = _findings("shared_account")
     assert finding.state == "open" and finding.period_key == "2026-01..2026-12"
     assert "622848******" in service.evidence_of(finding)
     assert finding.township_id == world.ids["a1"]
-    run2 = service.run_audit(auditor, _month("2026-03"), _month("2026-03"), ["shared_account"], today=TODAY)
-    assert service.run_counts(run2)["shared_account"] == {**service.run_counts(run2)["shared_account"], "new": 0}
+    run2 = runs.run_audit(auditor, _month("2026-03"), _month("2026-03"), ["shared_account"], today=TODAY)
+    assert runs.run_counts(run2)["shared_account"] == {**runs.run_counts(run2)["shared_account"], "new": 0}
     assert len(_findings("shared_account")) == 1
 
 
@@ -66,45 +67,46 @@ def test_a_shared_account_is_one_finding_and_a_rerun_refreshes_it(world, ctx):
     ("2023-01", "2026-01", "period_too_long"),
 ])
 def test_bad_periods_are_refused_with_the_reason(world, ctx, first, last, code):
-    from portal.audit import service
+    from portal.audit import runs
     from portal.audit.models import AuditRun
     from portal.core.errors import RuleViolation
     from portal.extensions import db
 
     with pytest.raises(RuleViolation) as caught:
-        service.run_audit(user("auditor"), _month(first), _month(last), today=TODAY)
+        runs.run_audit(user("auditor"), _month(first), _month(last), today=TODAY)
     assert caught.value.code == code
     assert db.session.scalar(select(func.count(AuditRun.id))) == 0
 
 
 def test_thirty_six_months_is_the_longest_run(world, ctx):
-    from portal.audit import service
+    from portal.audit import runs
 
-    run = service.run_audit(user("auditor"), _month("2023-12"), _month("2026-11"), ["shared_account"], today=TODAY)
+    run = runs.run_audit(user("auditor"), _month("2023-12"), _month("2026-11"), ["shared_account"], today=TODAY)
     assert run.state == "done"
 
 
 def test_a_second_run_while_one_is_going_is_told_so(world, ctx):
-    from portal.audit import service
+    from portal.audit import runs
     from portal.core.errors import Conflict
 
-    service.start_run(user("auditor"), _month("2026-01"), _month("2026-10"), today=TODAY)
+    runs.start_run(user("auditor"), _month("2026-01"), _month("2026-10"), today=TODAY)
     with pytest.raises(Conflict) as caught:
-        service.start_run(user("admin"), _month("2026-01"), _month("2026-10"), today=TODAY)
+        runs.start_run(user("admin"), _month("2026-01"), _month("2026-10"), today=TODAY)
     assert caught.value.code == "run_in_progress"
 
 
 def test_clerks_and_reviewers_do_not_run_the_audit(world, ctx):
-    from portal.audit import service
+    from portal.audit import runs
     from portal.core.errors import NotAllowed
 
     for name in ("clerk", "reviewer"):
         with pytest.raises(NotAllowed):
-            service.start_run(user(name), _month("2026-01"), _month("2026-10"), today=TODAY)
+            runs.start_run(user(name), _month("2026-01"), _month("2026-10"), today=TODAY)
 
 
 def test_township_answers_and_auditor_closes_with_an_amount_recovered(world, ctx):
-    from portal.audit import service
+    from portal.audit import findings as service
+    from portal.audit import runs
     from portal.core.auditlog import AuditEntry, verify_chain
     from portal.core.errors import NotAllowed, RuleViolation
     from portal.extensions import db
@@ -113,7 +115,7 @@ def test_township_answers_and_auditor_closes_with_an_amount_recovered(world, ctx
     _share_account(ids)
     mark_month(ids, 2026, 10)
     make_payroll(world, "a1a", 2026, 10, holders=0, state="paid")
-    service.run_audit(user("auditor"), _month("2026-10"), _month("2026-10"), ["shared_account"], today=TODAY)
+    runs.run_audit(user("auditor"), _month("2026-10"), _month("2026-10"), ["shared_account"], today=TODAY)
     (finding,) = _findings("shared_account")
     assert finding.amount_at_stake == Decimal("600.00")
     with pytest.raises(NotAllowed):
@@ -137,18 +139,19 @@ def test_township_answers_and_auditor_closes_with_an_amount_recovered(world, ctx
     assert actions == ["finding.open", "finding.respond", "finding.close"]
     assert verify_chain().ok
     # answered findings are left alone by a re-run
-    service.run_audit(user("auditor"), _month("2026-10"), _month("2026-10"), ["shared_account"], today=TODAY)
+    runs.run_audit(user("auditor"), _month("2026-10"), _month("2026-10"), ["shared_account"], today=TODAY)
     assert [f.state for f in _findings("shared_account")] == ["closed"]
 
 
 def test_a_reviewer_of_another_township_sees_nothing(world, ctx):
     from portal.accounts.models import User
-    from portal.audit import service
+    from portal.audit import findings as service
+    from portal.audit import runs
     from portal.audit.models import Finding
     from portal.extensions import db
 
     _share_account(make_holders(world, "a1a", 2))
-    service.run_audit(user("auditor"), _month("2026-01"), _month("2026-10"), ["shared_account"], today=TODAY)
+    runs.run_audit(user("auditor"), _month("2026-01"), _month("2026-10"), ["shared_account"], today=TODAY)
     other = User(username="reviewer_a2", full_name="x", password_hash="x", role="township_reviewer",
                  township_id=world.ids["a2"])
     db.session.add(other)
@@ -167,20 +170,20 @@ def test_a_run_whose_process_was_killed_does_not_block_the_next(world, ctx):
     import subprocess
     import sys
 
-    from portal.audit import service
+    from portal.audit import runs
     from portal.audit.models import AuditRun
     from portal.core.errors import Conflict
     from portal.extensions import db
 
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
-    first = service.start_run(user("auditor"), _month("2026-01"), _month("2026-10"), today=TODAY)
-    assert first.runner == service.this_runner()  # this process is alive: the run blocks
+    first = runs.start_run(user("auditor"), _month("2026-01"), _month("2026-10"), today=TODAY)
+    assert first.runner == runs.this_runner()  # this process is alive: the run blocks
     with pytest.raises(Conflict):
-        service.start_run(user("auditor"), _month("2026-01"), _month("2026-10"), today=TODAY)
+        runs.start_run(user("auditor"), _month("2026-01"), _month("2026-10"), today=TODAY)
     db.session.get(AuditRun, first.id).runner = f"{socket.gethostname()[:100]}:{gone.pid}"
     db.session.commit()
-    second = service.start_run(user("auditor"), _month("2026-01"), _month("2026-10"), today=TODAY)
+    second = runs.start_run(user("auditor"), _month("2026-01"), _month("2026-10"), today=TODAY)
     db.session.expire_all()
     assert (db.session.get(AuditRun, first.id).state, db.session.get(AuditRun, first.id).running_key) == (
         "failed", None)
@@ -188,4 +191,4 @@ def test_a_run_whose_process_was_killed_does_not_block_the_next(world, ctx):
     db.session.get(AuditRun, second.id).runner = "another-host:1"
     db.session.commit()
     with pytest.raises(Conflict):
-        service.start_run(user("auditor"), _month("2026-01"), _month("2026-10"), today=TODAY)
+        runs.start_run(user("auditor"), _month("2026-01"), _month("2026-10"), today=TODAY)

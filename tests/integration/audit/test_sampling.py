@@ -29,8 +29,8 @@ def _lines(sample):
 
 
 def test_the_population_is_the_approved_and_paid_duty_lines(paid_county):
-    from portal.audit import sampling
     from portal.audit.rules import Month
+    from portal.audit.sampling import service as sampling
 
     strata = sampling.population(user("auditor").county_id, Month(2026, 10), Month(2026, 10))
     assert {k: len(v) for k, v in strata.items()} == {paid_county.ids["a1"]: 8}
@@ -38,7 +38,7 @@ def test_the_population_is_the_approved_and_paid_duty_lines(paid_county):
 
 
 def test_a_percentage_sample_is_drawn_and_the_same_seed_draws_it_again(paid_county):
-    from portal.audit import sampling
+    from portal.audit.sampling import service as sampling
     from portal.core.auditlog import AuditEntry
     from portal.extensions import db
 
@@ -57,7 +57,7 @@ def test_a_percentage_sample_is_drawn_and_the_same_seed_draws_it_again(paid_coun
 
 
 def test_the_quarter_and_the_confidence_method(paid_county):
-    from portal.audit import sampling
+    from portal.audit.sampling import service as sampling
 
     sample = sampling.draw_sample(user("auditor"), "2026-Q4", "confidence", confidence=95, margin=5, today=TODAY)
     assert sample.period == "2026-Q4" and sample.population == 8
@@ -66,7 +66,7 @@ def test_the_quarter_and_the_confidence_method(paid_county):
 
 
 def test_the_county_percentage_setting_sizes_the_sample_by_default(paid_county):
-    from portal.audit import sampling
+    from portal.audit.sampling import service as sampling
 
     sample = sampling.draw_sample(user("auditor"), "2026-10", "percent", today=TODAY)
     assert sample.percent == 5 and sample.size == 1  # ⌈8 × 5 %⌉ = 1, one township
@@ -75,7 +75,7 @@ def test_the_county_percentage_setting_sizes_the_sample_by_default(paid_county):
 @pytest.mark.parametrize("period, code", [("2026-13", "bad_period"), ("2026-12", "period_future"),
                                           ("2026-09", "no_lines")])
 def test_bad_periods_are_refused(paid_county, period, code):
-    from portal.audit import sampling
+    from portal.audit.sampling import service as sampling
     from portal.core.errors import RuleViolation
 
     with pytest.raises(RuleViolation) as caught:
@@ -84,7 +84,7 @@ def test_bad_periods_are_refused(paid_county, period, code):
 
 
 def test_only_the_auditor_draws_and_checks(paid_county):
-    from portal.audit import sampling
+    from portal.audit.sampling import service as sampling
     from portal.core.errors import NotAllowed
 
     for name in ("admin", "reviewer", "clerk"):
@@ -96,8 +96,9 @@ def test_only_the_auditor_draws_and_checks(paid_county):
 
 
 def test_a_failed_check_opens_one_finding_for_the_township(paid_county):
-    from portal.audit import sampling, service
+    from portal.audit import findings as service
     from portal.audit.models import Finding
+    from portal.audit.sampling import service as sampling
     from portal.core.auditlog import AuditEntry, verify_chain
     from portal.core.errors import Conflict, RuleViolation
     from portal.extensions import db
@@ -133,7 +134,7 @@ def test_a_failed_check_opens_one_finding_for_the_township(paid_county):
 
 
 def test_progress_and_the_estimate(paid_county):
-    from portal.audit import sampling
+    from portal.audit.sampling import service as sampling
 
     auditor = user("auditor")
     sample = sampling.draw_sample(auditor, "2026-10", "percent", percent=50, seed=11, today=TODAY)
@@ -148,10 +149,10 @@ def test_progress_and_the_estimate(paid_county):
 
 
 def test_a_run_of_every_detector_leaves_field_checks_alone(paid_county):
-    from portal.audit import detectors, service
+    from portal.audit import detectors, runs
     from portal.audit.rules import Month
 
     assert "field_check" in detectors.all_detectors()
     assert str(detectors.get("field_check").name)
-    run = service.run_audit(user("auditor"), Month(2026, 10), Month(2026, 10), ["field_check"], today=TODAY)
-    assert service.run_counts(run)["field_check"]["hits"] == 0
+    run = runs.run_audit(user("auditor"), Month(2026, 10), Month(2026, 10), ["field_check"], today=TODAY)
+    assert runs.run_counts(run)["field_check"]["hits"] == 0

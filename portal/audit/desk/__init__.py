@@ -1,0 +1,1 @@
+"""The auditor's desk: figures, search, field checks, the audit report, and their API."""

@@ -1,0 +1,1 @@
+"""The demo county (云溪县): deterministic sample data for every feature."""

@@ -1,0 +1,1 @@
+"""The register's JSON API: households and people."""

@@ -1,0 +1,1 @@
+"""Certifying workshops and keeping their aided employees (Rule 5)."""

@@ -1,0 +1,1 @@
+"""Monthly reports of workshops (月调度): filing and the months of a workshop."""
