@@ -78,10 +78,28 @@ class _QuietRequestHandler(WSGIRequestHandler):
         pass
 
 
+def _read_whole(file, _buffer_size: int = 8192) -> list[bytes]:
+    with file:
+        return [file.read()]
+
+
+def _files_read_whole(app):
+    """Files (static CSS and scripts, downloads) are read whole and closed before the answer goes out. Werkzeug's
+    development server skips the response's close() when the browser drops a connection mid-answer (it does,
+    on navigating away), and the open file's ResourceWarning then fails whichever test is running."""
+
+    def serve(environ, start_response):
+        environ["wsgi.file_wrapper"] = _read_whole
+        return app(environ, start_response)
+
+    return serve
+
+
 @pytest.fixture(scope="session")
 def live_server(app) -> Iterator[str]:
     """The session's app on 127.0.0.1 and a port the OS picks (free by construction)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietRequestHandler)
+    server = make_server("127.0.0.1", 0, _files_read_whole(app), threaded=True,
+                         request_handler=_QuietRequestHandler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
                               name="live-server", daemon=True)
     thread.start()

@@ -32,7 +32,8 @@ def county(world, ctx):
 
 
 def _audit(action: str) -> list[AuditEntry]:
-    return list(db.session.execute(select(AuditEntry).where(AuditEntry.action == action)).scalars())
+    return list(db.session.execute(select(AuditEntry).where(AuditEntry.action == action)
+                                   .order_by(AuditEntry.seq)).scalars())
 
 
 # ---- Rule 1 at its edges --------------------------------------------------------------------------

@@ -402,7 +402,7 @@ def test_admin_adds_and_removes_an_override(app, world, login):
     with app.app_context():
         assert db.session.execute(select(WorkdayOverride)).first() is None
         actions = db.session.execute(select(AuditEntry.action).where(
-            AuditEntry.entity_type == "workday_override")).scalars().all()
+            AuditEntry.entity_type == "workday_override").order_by(AuditEntry.seq)).scalars().all()
     assert actions == ["add_override", "remove_override"]
 
 

@@ -22,7 +22,8 @@ def _actors(app, action: str) -> list[str]:
     from portal.extensions import db
 
     with app.app_context():
-        return list(db.session.scalars(select(AuditEntry.actor_name).where(AuditEntry.action == action)))
+        return list(db.session.scalars(select(AuditEntry.actor_name).where(AuditEntry.action == action)
+                                       .order_by(AuditEntry.seq)))
 
 
 def test_a_run_as_the_system_actor_prints_the_counts(world, app):

@@ -135,7 +135,8 @@ def test_township_answers_and_auditor_closes_with_an_amount_recovered(world, ctx
     db.session.expire_all()
     finding = _findings("shared_account")[0]
     assert (finding.state, finding.amount_recovered) == ("closed", Decimal("600.00"))
-    actions = [a for (a,) in db.session.execute(select(AuditEntry.action).where(AuditEntry.entity_type == "finding"))]
+    actions = list(db.session.scalars(select(AuditEntry.action).where(AuditEntry.entity_type == "finding")
+                                      .order_by(AuditEntry.seq)))
     assert actions == ["finding.open", "finding.respond", "finding.close"]
     assert verify_chain().ok
     # answered findings are left alone by a re-run
