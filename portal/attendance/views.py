@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from portal.attendance import grid, grid_html, home, labels, overrides, service  # noqa: F401  (home registers its items)
+from portal.attendance import grid, grid_html, grid_posted, home, labels, overrides, service  # noqa: F401  (home registers its items)
 from portal.attendance.forms import FillForm, MarkForm, OverrideForm, RemoveOverrideForm
 from portal.attendance.rules import Mark, Refusal
 from portal.core.access import Role, get_scoped_or_404, require_role, scoped
@@ -150,7 +150,7 @@ def grid_page():
     fill_form = FillForm().for_month(last_day, today.day if (year, month) == (today.year, today.month) else None)
     if request.method == "GET":
         return _render_grid(grid.assemble(grid.load_month(village, year, month, today), _is_clerk()), fill_form)
-    typed = grid.typed_cells(request.form, year, month)
+    typed = grid_posted.typed_cells(request.form, year, month)
     if request.form.get("action") == "fill":
         return _fill(grid.load_month(village, year, month, today), typed, fill_form)
     return _save(village, year, month, today, typed, fill_form)
@@ -162,10 +162,10 @@ def _fill(data, typed, fill_form):
         flash(_("Choose the days to fill: the first day may not be after the last."), "danger")
         return _render_grid(grid.assemble(data, True, typed), fill_form, chosen, 400)
     mark = Mark(fill_form.mark.data) if fill_form.mark.data else None
-    spec = grid.Fill(fill_form.start.data, fill_form.end.data, mark,
+    spec = grid_posted.Fill(fill_form.start.data, fill_form.end.data, mark,
                      chosen if fill_form.who.data == "chosen" else None,
                      fill_form.only_working.data, fill_form.only_empty.data)
-    count = grid.fill(data, typed, spec)
+    count = grid_posted.fill(data, typed, spec)
     flash(_("%(n)d cells filled. Check them and press Save: nothing is saved yet.", n=count), "info")
     return _render_grid(grid.assemble(data, True, typed), fill_form, chosen)
 
@@ -174,7 +174,7 @@ def _save(village, year, month, today, typed, fill_form):
     """The posted cells (the page's script sends the changed ones; without it the whole grid comes back):
     the service writes those that differ from the stored marks and ignores the rest; the month is read for
     the page only when a cell is refused."""
-    changes, unknown = grid.parse_cells(typed, year, month)
+    changes, unknown = grid_posted.parse_cells(typed, year, month)
     if unknown:
         data = grid.load_month(village, year, month, today)
         return _render_grid(grid.assemble(data, True, typed, unknown), fill_form, status=422)
